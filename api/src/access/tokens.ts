@@ -1,0 +1,81 @@
+/**
+ * API tokens: random secrets shown once and stored only as a SHA-256 hash (they carry enough
+ * entropy that a slow password hash adds nothing). A request names its token in
+ * `Authorization: Bearer <token>`; the caller it resolves to is who every change is recorded
+ * against.
+ *
+ * People, sessions and fine-grained roles are not here yet; every valid token has the scopes it
+ * was created with, and QM_ADMIN_TOKEN has all of them.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+import type { Queryable } from '../platform/transaction.ts';
+
+export const scopes = ['stock:read', 'stock:write', 'orders:read', 'admin'] as const;
+export type Scope = (typeof scopes)[number];
+
+export interface Caller {
+  /** How the caller appears in the ledger and logs: `token:<id>`. */
+  actor: string;
+  tokenName: string;
+  scopes: Scope[];
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function generateToken(): string {
+  return `qm_${randomBytes(24).toString('base64url')}`;
+}
+
+/** Makes sure a token with this value exists with every scope (QM_ADMIN_TOKEN). */
+export async function ensureAdminToken(db: Queryable, token: string): Promise<void> {
+  await db.query(
+    `INSERT INTO api_tokens (name, token_hash, scopes) VALUES ('QM_ADMIN_TOKEN', $1, $2)
+     ON CONFLICT (token_hash) DO UPDATE SET scopes = excluded.scopes, revoked_at = NULL`,
+    [hashToken(token), [...scopes]],
+  );
+}
+
+export async function createToken(
+  db: Queryable,
+  input: { name: string; scopes: Scope[]; expiresAt?: Date | null },
+): Promise<{ id: string; token: string }> {
+  const token = generateToken();
+  const created = await db.query<{ id: string }>(
+    `INSERT INTO api_tokens (name, token_hash, scopes, expires_at) VALUES ($1, $2, $3, $4)
+     RETURNING id::text`,
+    [input.name, hashToken(token), input.scopes, input.expiresAt ?? null],
+  );
+  return { id: created.rows[0]?.id ?? '', token };
+}
+
+/** The caller a bearer header names, or null when it names no live token. */
+export async function authenticate(
+  db: Queryable,
+  authorization: string | undefined | null,
+): Promise<Caller | null> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (match?.[1] === undefined) {
+    return null;
+  }
+
+  // last_used_at is written at most once a minute per token, not on every request.
+  const found = await db.query<{ id: string; name: string; scopes: Scope[] }>(
+    `WITH live AS (
+       SELECT id, name, scopes, last_used_at FROM api_tokens
+       WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())),
+     touched AS (
+       UPDATE api_tokens t SET last_used_at = now() FROM live
+       WHERE t.id = live.id AND (live.last_used_at IS NULL
+         OR live.last_used_at < now() - interval '1 minute'))
+     SELECT id::text, name, scopes FROM live`,
+    [hashToken(match[1])],
+  );
+  const row = found.rows[0];
+  if (row === undefined) {
+    return null;
+  }
+  return { actor: `token:${row.id}`, tokenName: row.name, scopes: row.scopes };
+}

@@ -1,0 +1,14 @@
+/** Every MikroORM entity, from every module, for the one ORM instance. */
+import { Location, Sku } from '../catalogue/entities.ts';
+import { StockException, StockLevel, StockMovement } from '../ledger/entities.ts';
+import { Order, OrderLine } from '../orders/entities.ts';
+
+export const entities = [
+  Location,
+  Sku,
+  StockLevel,
+  StockMovement,
+  StockException,
+  Order,
+  OrderLine,
+];

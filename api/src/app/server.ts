@@ -1,0 +1,148 @@
+/**
+ * The API's HTTP surface on one port: `/graphql` over HTTP and WebSocket, the Shopify webhook
+ * endpoint, and `/health`. Every GraphQL request must name a live token; a WebSocket names it
+ * in its connection's init payload (`{ authorization: 'Bearer …' }`) or its upgrade request.
+ */
+import { createServer, type Server } from 'node:http';
+
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import express from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type pg from 'pg';
+import { WebSocketServer } from 'ws';
+
+import { authenticate } from '../access/tokens.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { RequestContext } from './context.ts';
+
+export interface ApiServerOptions {
+  pool: pg.Pool;
+  orm: MikroORM;
+  schema: GraphQLSchema;
+  logger: Logger;
+  /** Routes mounted before GraphQL, e.g. the webhook endpoint. */
+  routers: express.Router[];
+  /** Origins allowed to call the API from a browser (the admin). */
+  allowedOrigins: string[];
+}
+
+export interface ApiServer {
+  httpServer: Server;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const sockets = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const socketServer = useServer<{ authorization?: string }>(
+    {
+      schema: options.schema,
+      onConnect: async (ctx) => {
+        const caller = await authenticate(options.pool, bearerOf(ctx));
+        return caller !== null;
+      },
+      context: async (ctx): Promise<RequestContext> => {
+        const caller = await authenticate(options.pool, bearerOf(ctx));
+        if (caller === null) {
+          throw new GraphQLError('Token is no longer valid', { extensions: { code: 'UNAUTHENTICATED' } });
+        }
+        return { pool: options.pool, em: options.orm.em.fork(), caller };
+      },
+    },
+    sockets,
+  );
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema: options.schema,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        serverWillStart: () =>
+          Promise.resolve({
+            drainServer: async () => {
+              await socketServer.dispose();
+            },
+          }),
+      },
+    ],
+    introspection: true,
+  });
+  await apollo.start();
+
+  app.get('/health', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  for (const router of options.routers) {
+    app.use(router);
+  }
+  app.use('/graphql', cors(options.allowedOrigins));
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const caller = await authenticate(options.pool, req.header('authorization'));
+        if (caller === null) {
+          throw new GraphQLError('Send Authorization: Bearer <token> with a valid API token', {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
+        }
+        return { pool: options.pool, em: options.orm.em.fork(), caller };
+      },
+    }),
+  );
+
+  return {
+    httpServer,
+    listen: (port, host = '0.0.0.0') =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address();
+          resolve(typeof address === 'object' && address !== null ? address.port : port);
+        });
+      }),
+    close: async () => {
+      await apollo.stop();
+      sockets.close();
+    },
+  };
+}
+
+function bearerOf(ctx: {
+  connectionParams?: { authorization?: string } | Readonly<Record<string, unknown>>;
+  extra: unknown;
+}): string | undefined {
+  const fromParams = ctx.connectionParams?.authorization;
+  if (typeof fromParams === 'string') {
+    return fromParams;
+  }
+  const request = (ctx.extra as { request?: { headers?: Record<string, string | undefined> } })
+    .request;
+  return request?.headers?.authorization;
+}
+
+function cors(allowedOrigins: string[]): express.RequestHandler {
+  return (request, response, next) => {
+    const origin = request.header('origin');
+    if (origin !== undefined && allowedOrigins.includes(origin)) {
+      response.setHeader('Access-Control-Allow-Origin', origin);
+      response.setHeader('Vary', 'Origin');
+      response.setHeader('Access-Control-Allow-Headers', 'authorization, content-type');
+      response.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+    }
+    if (request.method === 'OPTIONS') {
+      response.status(204).end();
+      return;
+    }
+    next();
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * Starts the whole system in one process: the database (embedded unless DATABASE_URL is set),
+ * migrations, the catalogue import on first start, the job worker, the API, and, when no shop
+ * is configured, the built-in Shopify simulator with a slow stream of orders so that a newcomer
+ * sees stock move.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Runner } from 'graphile-worker';
+import type pg from 'pg';
+
+import { ensureAdminToken, generateToken } from '../access/tokens.ts';
+import type { Config, ShopifySettings } from '../platform/config.ts';
+import { createPool, openDatabase, type DatabaseHandle } from '../platform/database.ts';
+import { listenForEvents, type EventListener } from '../platform/events.ts';
+import { migrateJobQueue, startJobWorker } from '../platform/jobs.ts';
+import type { Logger } from '../platform/logger.ts';
+import { migrate, openOrm } from '../platform/orm.ts';
+import { createShopifyAdminClient } from '../shopify/admin-client.ts';
+import { importCatalogue, isCatalogueEmpty } from '../shopify/catalogue-import.ts';
+import { pushAvailableTask, pushAvailableTaskHandler, registerStockPush } from '../shopify/push.ts';
+import {
+  startOrderStream,
+  startShopifySimulator,
+  type ShopifySimulator,
+} from '../shopify/simulator/server.ts';
+import { processWebhooksTaskHandler } from '../shopify/webhook-processing.ts';
+import { processWebhooksTask, shopifyWebhookRouter } from '../shopify/webhook-intake.ts';
+import { entities } from './entities.ts';
+import { buildApiSchema } from './schema.ts';
+import { createApiServer, type ApiServer } from './server.ts';
+
+/** The fixture shop the simulator plays, and the secret it signs webhooks with. */
+export const simulatedShop = {
+  shop: 'hearth-loom-test.myshopify.com',
+  accessToken: 'shpat_simulator_access_token',
+  clientSecret: 'hl_test_client_secret_4f1d9c0b7e2a',
+};
+
+export interface SystemOptions {
+  config: Config;
+  logger: Logger;
+  runApi?: boolean;
+  runWorker?: boolean;
+  workerConcurrency?: number;
+  /** Place a slow stream of simulated orders (only with the built-in simulator). */
+  orderStreamIntervalMs?: number | null;
+  /** Host the API listens on; 0.0.0.0 by default. */
+  host?: string;
+}
+
+export interface System {
+  apiUrl: string | null;
+  adminToken: string;
+  shopify: ShopifySettings;
+  simulator: ShopifySimulator | null;
+  pool: pg.Pool;
+  orm: MikroORM;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startSystem(options: SystemOptions): Promise<System> {
+  const { config, logger } = options;
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) {
+      await closer().catch((error: unknown) => logger.warn({ err: error }, 'while stopping'));
+    }
+  };
+
+  try {
+    const database: DatabaseHandle = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      logger,
+    });
+    closers.push(() => database.stop());
+
+    const pool = createPool(database.url, 30);
+    closers.push(() => pool.end());
+    const orm = await openOrm(database.url, entities);
+    closers.push(() => orm.close());
+    await migrate(orm, database.url, logger);
+    await migrateJobQueue(pool);
+
+    const adminToken = config.adminToken ?? (await localAdminToken(config.dataDir));
+    await ensureAdminToken(pool, adminToken);
+
+    let simulator: ShopifySimulator | null = null;
+    let shopify = config.shopify;
+    if (shopify === undefined) {
+      simulator = await startShopifySimulator({
+        accessToken: simulatedShop.accessToken,
+        clientSecret: simulatedShop.clientSecret,
+        logger,
+      });
+      closers.push(() => simulator?.close() ?? Promise.resolve());
+      shopify = {
+        ...simulatedShop,
+        apiVersion: process.env.SHOPIFY_API_VERSION ?? '2026-04',
+        adminUrl: simulator.url,
+      };
+      logger.info({ url: simulator.url }, 'no SHOPIFY_SHOP set: using the built-in simulator');
+    }
+
+    const client = createShopifyAdminClient({ ...shopify, logger });
+    if (await isCatalogueEmpty(pool)) {
+      await importCatalogue(pool, client, logger);
+    }
+    registerStockPush();
+
+    if (options.runWorker !== false) {
+      const worker: Runner = await startJobWorker({
+        pool,
+        logger,
+        concurrency: options.workerConcurrency ?? 4,
+        tasks: {
+          [processWebhooksTask]: processWebhooksTaskHandler(pool, logger),
+          [pushAvailableTask]: pushAvailableTaskHandler(pool, client, logger),
+        },
+      });
+      closers.push(() => worker.stop());
+    }
+
+    let apiUrl: string | null = null;
+    if (options.runApi !== false) {
+      const events: EventListener = await listenForEvents(database.url, logger);
+      closers.push(() => events.close());
+      const server: ApiServer = await createApiServer({
+        pool,
+        orm,
+        logger,
+        schema: await buildApiSchema(events.pubSub),
+        routers: [shopifyWebhookRouter({ pool, logger, ...shopify })],
+        allowedOrigins: [
+          `http://localhost:${config.adminPort}`,
+          `http://127.0.0.1:${config.adminPort}`,
+        ],
+      });
+      const port = await server.listen(config.apiPort, options.host);
+      closers.push(() => server.close());
+      apiUrl = `http://127.0.0.1:${port}`;
+      logger.info({ url: `${apiUrl}/graphql` }, 'API listening');
+
+      if (simulator !== null && options.orderStreamIntervalMs) {
+        const stream = startOrderStream(simulator, {
+          targetUrl: `${apiUrl}/webhooks/shopify`,
+          intervalMs: options.orderStreamIntervalMs,
+        });
+        closers.push(() => Promise.resolve(stream.stop()));
+      }
+    }
+
+    return {
+      apiUrl,
+      adminToken,
+      shopify,
+      simulator,
+      pool,
+      orm,
+      databaseUrl: database.url,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Without QM_ADMIN_TOKEN a token is made once and kept in the data folder, readable only by
+ * its owner, so that the admin and CLI on this machine can sign in.
+ */
+async function localAdminToken(dataDir: string): Promise<string> {
+  const file = path.join(path.resolve(dataDir), 'admin-token');
+  if (existsSync(file)) {
+    return (await readFile(file, 'utf8')).trim();
+  }
+  await mkdir(path.dirname(file), { recursive: true });
+  const token = generateToken();
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}

@@ -1,0 +1,99 @@
+/**
+ * `pnpm qm …`: operations on the running system's database from the command line. It finds
+ * the same database the system uses (DATABASE_URL, or the embedded server under QM_DATA_DIR,
+ * started for the command if the system is not running).
+ *
+ *   qm ledger verify            recompute balances from movements; exit 1 on any difference
+ *   qm tokens create --name N [--scope S ...]   print a new API token once
+ */
+import 'reflect-metadata';
+
+import { parseArgs } from 'node:util';
+
+import { createToken, scopes, type Scope } from '../access/tokens.ts';
+import { verifyLedger } from '../ledger/ledger.ts';
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { createPool, openDatabase } from '../platform/database.ts';
+import { createLogger } from '../platform/logger.ts';
+
+const usage = `usage:
+  pnpm qm ledger verify [--json]
+  pnpm qm tokens create --name NAME [--scope ${scopes.join('|')} ...]`;
+
+async function main(argv: string[]): Promise<number> {
+  const [group, command, ...rest] = argv;
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const config = loadConfig();
+  const database = await openDatabase({ ...config, logger });
+  const pool = createPool(database.url, 2);
+
+  try {
+    if (group === 'ledger' && command === 'verify') {
+      return await ledgerVerify(pool, rest);
+    }
+    if (group === 'tokens' && command === 'create') {
+      return await tokensCreate(pool, rest);
+    }
+    process.stderr.write(`${usage}\n`);
+    return 2;
+  } finally {
+    await pool.end();
+    await database.stop();
+  }
+}
+
+async function ledgerVerify(pool: ReturnType<typeof createPool>, args: string[]) {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+  const report = await verifyLedger(pool);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return report.differences.length === 0 ? 0 : 1;
+  }
+
+  process.stdout.write(
+    `Checked ${report.balancesChecked} balances against ${report.movementsChecked} movements.\n`,
+  );
+  for (const difference of report.differences) {
+    process.stdout.write(
+      `DIFFERENCE ${difference.skuCode ?? `(unnamed SKU ${difference.skuId})`} at ` +
+        `${difference.locationName}: on hand ${difference.onHandBalance} in the balance, ` +
+        `${difference.onHandMovements} from movements; reserved ${difference.reservedBalance}` +
+        ` in the balance, ${difference.reservedMovements} from movements\n`,
+    );
+  }
+  process.stdout.write(
+    report.differences.length === 0
+      ? 'Ledger is consistent: every balance equals the sum of its movements.\n'
+      : `${report.differences.length} balance(s) differ from their movements.\n`,
+  );
+  return report.differences.length === 0 ? 0 : 1;
+}
+
+async function tokensCreate(pool: ReturnType<typeof createPool>, args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: { name: { type: 'string' }, scope: { type: 'string', multiple: true } },
+  });
+  const requested = values.scope ?? ['stock:read'];
+  const unknown = requested.filter((scope) => !(scopes as readonly string[]).includes(scope));
+  if (values.name === undefined || unknown.length > 0) {
+    process.stderr.write(
+      unknown.length > 0 ? `unknown scope(s): ${unknown.join(', ')}\n${usage}\n` : `${usage}\n`,
+    );
+    return 2;
+  }
+  const created = await createToken(pool, { name: values.name, scopes: requested as Scope[] });
+  process.stdout.write(`${created.token}\n`);
+  process.stderr.write(`Token ${created.id} created; it is shown only this once.\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      error instanceof ConfigError ? `${error.message}\n` : `qm: ${(error as Error).message}\n`,
+    );
+    process.exit(1);
+  },
+);

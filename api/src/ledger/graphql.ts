@@ -1,0 +1,489 @@
+/**
+ * The stock side of the GraphQL API: levels, movements and exceptions to read; receiving,
+ * adjusting, transferring, counting and resolving to write; live level changes and new
+ * exceptions to subscribe to. Business refusals come back in each payload's `errors`, never
+ * as top-level GraphQL errors.
+ */
+import type { FilterQuery } from '@mikro-orm/core';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  registerEnumType,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+
+import type { RequestContext } from '../app/context.ts';
+import { Sku } from '../catalogue/entities.ts';
+import type { EventPayloads } from '../platform/events.ts';
+import { MovementKind, StockException, StockLevel, StockMovement } from './entities.ts';
+import { resolveException } from './exceptions.ts';
+import {
+  adjustmentReasons,
+  adjustStock,
+  canonicalSkuCode,
+  receiveStock,
+  recordCount,
+  stockErrorCodes,
+  transferStock,
+  type AdjustmentReason,
+  type StockOperationResult,
+} from './operations.ts';
+
+const pageSizeMax = 200;
+
+enum StockErrorCode {
+  SKU_NOT_FOUND = 'SKU_NOT_FOUND',
+  LOCATION_NOT_FOUND = 'LOCATION_NOT_FOUND',
+  INVALID_QUANTITY = 'INVALID_QUANTITY',
+  REASON_REQUIRED = 'REASON_REQUIRED',
+  SAME_LOCATION = 'SAME_LOCATION',
+  INSUFFICIENT_AVAILABLE = 'INSUFFICIENT_AVAILABLE',
+  REQUEST_REUSED = 'REQUEST_REUSED',
+  EXCEPTION_NOT_FOUND = 'EXCEPTION_NOT_FOUND',
+  ALREADY_RESOLVED = 'ALREADY_RESOLVED',
+  INVALID_CURSOR = 'INVALID_CURSOR',
+}
+registerEnumType(StockErrorCode, { name: 'StockErrorCode' });
+// The operations' codes must all exist in the GraphQL enum.
+stockErrorCodes.forEach((code) => StockErrorCode[code]);
+
+enum AdjustmentReasonCode {
+  DAMAGED = 'DAMAGED',
+  LOST = 'LOST',
+  FOUND = 'FOUND',
+  THEFT = 'THEFT',
+  EXPIRED = 'EXPIRED',
+  SAMPLE = 'SAMPLE',
+  CORRECTION = 'CORRECTION',
+}
+registerEnumType(AdjustmentReasonCode, { name: 'AdjustmentReason' });
+adjustmentReasons.forEach((reason) => AdjustmentReasonCode[reason]);
+
+@ObjectType()
+class StockError {
+  @Field({ description: 'The input field at fault.' })
+  field!: string;
+
+  @Field(() => StockErrorCode)
+  code!: StockErrorCode;
+
+  @Field()
+  message!: string;
+}
+
+@ObjectType()
+class StockOperationPayload {
+  @Field(() => [StockMovement], { description: 'The movements made; empty when refused.' })
+  movements!: StockMovement[];
+
+  @Field(() => [StockLevel], { description: 'The levels touched, after the change.' })
+  levels!: StockLevel[];
+
+  @Field(() => [StockError])
+  errors!: StockError[];
+}
+
+@ObjectType()
+class ResolveExceptionPayload {
+  @Field(() => StockException, { nullable: true })
+  exception!: StockException | null;
+
+  @Field(() => [StockError])
+  errors!: StockError[];
+}
+
+@ObjectType()
+class MovementEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => StockMovement)
+  node!: StockMovement;
+}
+
+@ObjectType()
+class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType()
+class MovementConnection {
+  @Field(() => [MovementEdge])
+  edges!: MovementEdge[];
+
+  @Field(() => [StockMovement])
+  nodes!: StockMovement[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}
+
+@InputType()
+class MovementFilter {
+  @Field(() => String, { nullable: true })
+  sku?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  locationId?: string | null;
+
+  @Field(() => [MovementKind], { nullable: true })
+  kinds?: MovementKind[] | null;
+
+  @Field(() => Date, { nullable: true, description: 'Recorded at or after.' })
+  recordedFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Recorded before.' })
+  recordedBefore?: Date | null;
+
+  @Field(() => ID, { nullable: true })
+  orderId?: string | null;
+}
+
+@InputType()
+class ReceiveStockInput {
+  @Field()
+  sku!: string;
+
+  @Field(() => ID)
+  locationId!: string;
+
+  @Field(() => Int)
+  quantity!: number;
+
+  @Field(() => String, { nullable: true, description: 'A note, e.g. the delivery reference.' })
+  note?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Retrying with the same id does nothing.' })
+  requestId?: string | null;
+}
+
+@InputType()
+class AdjustStockInput {
+  @Field()
+  sku!: string;
+
+  @Field(() => ID)
+  locationId!: string;
+
+  @Field(() => Int, { description: 'Positive adds stock, negative removes it.' })
+  quantityChange!: number;
+
+  @Field(() => AdjustmentReasonCode)
+  reason!: AdjustmentReasonCode;
+
+  @Field(() => String, { nullable: true })
+  note?: string | null;
+
+  @Field(() => String, { nullable: true })
+  requestId?: string | null;
+}
+
+@InputType()
+class TransferStockInput {
+  @Field()
+  sku!: string;
+
+  @Field(() => ID)
+  fromLocationId!: string;
+
+  @Field(() => ID)
+  toLocationId!: string;
+
+  @Field(() => Int)
+  quantity!: number;
+
+  @Field(() => String, { nullable: true })
+  note?: string | null;
+
+  @Field(() => String, { nullable: true })
+  requestId?: string | null;
+}
+
+@InputType()
+class RecordCountInput {
+  @Field()
+  sku!: string;
+
+  @Field(() => ID)
+  locationId!: string;
+
+  @Field(() => Int, { description: 'Units found on hand.' })
+  countedQuantity!: number;
+
+  @Field(() => String, { nullable: true })
+  note?: string | null;
+
+  @Field(() => String, { nullable: true })
+  requestId?: string | null;
+}
+
+@Resolver()
+export class StockResolver {
+  @Authorized('stock:read')
+  @Query(() => [StockLevel], { description: 'Stock per SKU and location, optionally narrowed.' })
+  async stockLevels(
+    @Ctx() { em }: RequestContext,
+    @Arg('sku', () => String, { nullable: true }) sku: string | null,
+    @Arg('locationId', () => ID, { nullable: true }) locationId: string | null,
+  ): Promise<StockLevel[]> {
+    const where: FilterQuery<StockLevel> = {};
+    if (sku !== null) {
+      where.skuRef = { code: canonicalSkuCode(sku) };
+    }
+    if (locationId !== null) {
+      where.location = locationId;
+    }
+    return em.find(StockLevel, where, {
+      populate: ['skuRef', 'location'],
+      orderBy: { skuRef: { code: 'asc' }, location: { id: 'asc' } },
+    });
+  }
+
+  @Authorized('stock:read')
+  @Query(() => MovementConnection, { description: 'Movements, newest first.' })
+  async movements(
+    @Ctx() { em }: RequestContext,
+    @Arg('filter', () => MovementFilter, { nullable: true }) filter: MovementFilter | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<MovementConnection> {
+    const limit = Math.min(Math.max(first, 1), pageSizeMax);
+    const where: FilterQuery<StockMovement> = {};
+    if (filter?.sku) {
+      where.skuRef = { code: canonicalSkuCode(filter.sku) };
+    }
+    if (filter?.locationId) {
+      where.location = filter.locationId;
+    }
+    if (filter?.kinds && filter.kinds.length > 0) {
+      where.kind = { $in: filter.kinds };
+    }
+    if (filter?.orderId) {
+      where.orderId = filter.orderId;
+    }
+    if (filter?.recordedFrom || filter?.recordedBefore) {
+      where.recordedAt = {
+        ...(filter.recordedFrom ? { $gte: filter.recordedFrom } : {}),
+        ...(filter.recordedBefore ? { $lt: filter.recordedBefore } : {}),
+      };
+    }
+    if (after !== null) {
+      where.id = { $lt: decodeCursor(after) };
+    }
+
+    const found = await em.find(StockMovement, where, {
+      populate: ['skuRef', 'location'],
+      orderBy: { id: 'desc' },
+      limit: limit + 1,
+    });
+    const nodes = found.slice(0, limit);
+    const edges = nodes.map((node) => ({ cursor: encodeCursor(node.id), node }));
+    return {
+      edges,
+      nodes,
+      pageInfo: { hasNextPage: found.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+
+  @Authorized('stock:read')
+  @Query(() => [Sku], { description: 'SKUs, optionally those whose code or title contains text.' })
+  async skus(
+    @Ctx() { em }: RequestContext,
+    @Arg('search', () => String, { nullable: true }) search: string | null,
+    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+  ): Promise<Sku[]> {
+    const text = search?.trim();
+    const where: FilterQuery<Sku> = text
+      ? { $or: [{ code: { $ilike: `%${escapeLike(text)}%` } }, { title: { $ilike: `%${escapeLike(text)}%` } }] }
+      : {};
+    return em.find(Sku, where, {
+      orderBy: { code: 'asc' },
+      limit: Math.min(Math.max(first, 1), pageSizeMax),
+    });
+  }
+
+  @Authorized('stock:read')
+  @Query(() => [StockException], { description: 'Open exceptions, newest first.' })
+  async openExceptions(
+    @Ctx() { em }: RequestContext,
+    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+  ): Promise<StockException[]> {
+    return em.find(StockException, { status: 'open' }, {
+      populate: ['skuRef', 'location'],
+      orderBy: { id: 'desc' },
+      limit: Math.min(Math.max(first, 1), pageSizeMax),
+    });
+  }
+
+  @Authorized('stock:write')
+  @Mutation(() => StockOperationPayload, { description: 'Goods arrived at a location.' })
+  async receiveStock(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => ReceiveStockInput) input: ReceiveStockInput,
+  ): Promise<StockOperationPayload> {
+    const result = await receiveStock(context.pool, input, requestOf(context, input));
+    return payloadOf(context, result);
+  }
+
+  @Authorized('stock:write')
+  @Mutation(() => StockOperationPayload, { description: 'Stock changed for a stated reason.' })
+  async adjustStock(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => AdjustStockInput) input: AdjustStockInput,
+  ): Promise<StockOperationPayload> {
+    const result = await adjustStock(
+      context.pool,
+      { ...input, reason: input.reason as AdjustmentReason },
+      requestOf(context, input),
+    );
+    return payloadOf(context, result);
+  }
+
+  @Authorized('stock:write')
+  @Mutation(() => StockOperationPayload, { description: 'Stock moved between two locations.' })
+  async transferStock(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => TransferStockInput) input: TransferStockInput,
+  ): Promise<StockOperationPayload> {
+    const result = await transferStock(context.pool, input, requestOf(context, input));
+    return payloadOf(context, result);
+  }
+
+  @Authorized('stock:write')
+  @Mutation(() => StockOperationPayload, { description: 'A physical count: sets on hand.' })
+  async recordCount(
+    @Ctx() context: RequestContext,
+    @Arg('input', () => RecordCountInput) input: RecordCountInput,
+  ): Promise<StockOperationPayload> {
+    const result = await recordCount(context.pool, input, requestOf(context, input));
+    return payloadOf(context, result);
+  }
+
+  @Authorized('stock:write')
+  @Mutation(() => ResolveExceptionPayload)
+  async resolveException(
+    @Ctx() { pool, em, caller }: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+  ): Promise<ResolveExceptionPayload> {
+    const outcome = await resolveException(pool, { exceptionId: id, actor: caller.actor, note });
+    const exception = /^\d+$/.test(id)
+      ? await em.findOne(StockException, id, { populate: ['skuRef', 'location'] })
+      : null;
+    if (outcome === 'not_found') {
+      return { exception: null, errors: [stockError('id', 'EXCEPTION_NOT_FOUND', `No exception ${id}`)] };
+    }
+    if (outcome === 'already_resolved') {
+      const message = 'This exception was already resolved';
+      return { exception, errors: [stockError('id', 'ALREADY_RESOLVED', message)] };
+    }
+    return { exception, errors: [] };
+  }
+
+  @Authorized('stock:read')
+  @Subscription(() => StockLevel, {
+    topics: 'STOCK_LEVEL_CHANGED',
+    description: 'A level changed; optionally only for one SKU or location.',
+    filter: ({ payload, args }: { payload: LevelEvent; args: LevelFilterArgs }) =>
+      (args.locationId == null || args.locationId === payload.locationId) &&
+      (args.skuId == null || args.skuId === payload.skuId),
+  })
+  async stockLevelChanged(
+    @Root() event: LevelEvent,
+    @Ctx() { em }: RequestContext,
+    @Arg('skuId', () => ID, { nullable: true }) _skuId: string | null,
+    @Arg('locationId', () => ID, { nullable: true }) _locationId: string | null,
+  ): Promise<StockLevel> {
+    return em.fork().findOneOrFail(
+      StockLevel,
+      { skuRef: event.skuId, location: event.locationId },
+      { populate: ['skuRef', 'location'] },
+    );
+  }
+
+  @Authorized('stock:read')
+  @Subscription(() => StockException, { topics: 'EXCEPTION_RAISED' })
+  async exceptionRaised(
+    @Root() event: EventPayloads['EXCEPTION_RAISED'],
+    @Ctx() { em }: RequestContext,
+  ): Promise<StockException> {
+    return em.fork().findOneOrFail(StockException, event.exceptionId, {
+      populate: ['skuRef', 'location'],
+    });
+  }
+}
+
+type LevelEvent = EventPayloads['STOCK_LEVEL_CHANGED'];
+interface LevelFilterArgs {
+  skuId?: string | null;
+  locationId?: string | null;
+}
+
+function requestOf(context: RequestContext, input: { note?: string | null; requestId?: string | null }) {
+  return { actor: context.caller.actor, note: input.note ?? null, requestId: input.requestId ?? null };
+}
+
+async function payloadOf(
+  { em }: RequestContext,
+  result: StockOperationResult,
+): Promise<StockOperationPayload> {
+  const movements = result.movementIds.length === 0
+    ? []
+    : await em.find(StockMovement, { id: { $in: result.movementIds } }, {
+        populate: ['skuRef', 'location'],
+        orderBy: { id: 'asc' },
+      });
+  const levels = movements.length === 0
+    ? []
+    : await em.find(
+        StockLevel,
+        { $or: movements.map((m) => ({ skuRef: m.skuRef.id, location: m.location.id })) },
+        { populate: ['skuRef', 'location'] },
+      );
+  return {
+    movements,
+    levels,
+    errors: result.errors.map((error) => ({ ...error, code: StockErrorCode[error.code] })),
+  };
+}
+
+function stockError(field: string, code: keyof typeof StockErrorCode, message: string): StockError {
+  return { field, code: StockErrorCode[code], message };
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(`movement:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^movement:(\d+)$/.exec(decoded);
+  if (match?.[1] === undefined) {
+    throw new CursorError(cursor);
+  }
+  return match[1];
+}
+
+export class CursorError extends Error {
+  constructor(cursor: string) {
+    super(`"${cursor}" is not a cursor this API gave out`);
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (match) => `\\${match}`);
+}

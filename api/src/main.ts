@@ -1,0 +1,46 @@
+/**
+ * The API process for `pnpm start`: reads the configuration, starts the system, and stops it
+ * cleanly on SIGINT or SIGTERM.
+ */
+import 'reflect-metadata';
+
+import { startSystem } from './app/system.ts';
+import { ConfigError, loadConfig } from './platform/config.ts';
+import { createLogger } from './platform/logger.ts';
+
+const logger = createLogger();
+
+try {
+  const config = loadConfig();
+  const system = await startSystem({
+    config,
+    logger,
+    orderStreamIntervalMs: Number(process.env.QM_SIMULATED_ORDER_INTERVAL_MS ?? 8000),
+  });
+  logger.info(
+    { graphql: `${system.apiUrl}/graphql`, admin: `http://localhost:${config.adminPort}` },
+    'Quartermaster is running',
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    system.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    logger.fatal({ problems: error.problems }, error.message);
+  } else {
+    logger.fatal({ err: error }, 'Quartermaster could not start');
+  }
+  process.exit(1);
+}

@@ -1,0 +1,56 @@
+/**
+ * Orders in the GraphQL API: recent orders with their lines and allocation, one order, and a
+ * subscription that fires whenever an order's allocation changes.
+ */
+import type { FilterQuery } from '@mikro-orm/core';
+import { Arg, Authorized, Ctx, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
+
+import type { RequestContext } from '../app/context.ts';
+import type { EventPayloads } from '../platform/events.ts';
+import { Order } from './entities.ts';
+
+const pageSizeMax = 200;
+const linePopulate = ['lines', 'lines.skuRef', 'lines.location'] as const;
+
+@Resolver()
+export class OrderResolver {
+  @Authorized('orders:read')
+  @Query(() => [Order], { description: 'Orders, most recently changed first.' })
+  async orders(
+    @Ctx() { em }: RequestContext,
+    @Arg('allocationState', () => String, { nullable: true }) allocationState: string | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+  ): Promise<Order[]> {
+    const where: FilterQuery<Order> = allocationState === null ? {} : { allocationState };
+    return em.find(Order, where, {
+      populate: linePopulate,
+      orderBy: { updatedAt: 'desc', id: 'desc' },
+      limit: Math.min(Math.max(first, 1), pageSizeMax),
+    });
+  }
+
+  @Authorized('orders:read')
+  @Query(() => Order, { nullable: true })
+  async order(
+    @Ctx() { em }: RequestContext,
+    @Arg('id', () => ID, { nullable: true }) id: string | null,
+    @Arg('shopifyId', () => String, { nullable: true }) shopifyId: string | null,
+  ): Promise<Order | null> {
+    if (id !== null && /^\d+$/.test(id)) {
+      return em.findOne(Order, id, { populate: linePopulate });
+    }
+    if (shopifyId !== null && /^\d+$/.test(shopifyId)) {
+      return em.findOne(Order, { shopifyId }, { populate: linePopulate });
+    }
+    return null;
+  }
+
+  @Authorized('orders:read')
+  @Subscription(() => Order, { topics: 'ORDER_CHANGED' })
+  async orderChanged(
+    @Root() event: EventPayloads['ORDER_CHANGED'],
+    @Ctx() { em }: RequestContext,
+  ): Promise<Order> {
+    return em.fork().findOneOrFail(Order, event.orderId, { populate: linePopulate });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Configuration, read once from the environment and validated at start.
+ *
+ * Every setting is named after its environment variable so that an error message points at the
+ * exact variable to fix. Settings that live in the database (the fulfilling location, for one)
+ * are not here.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { z } from 'zod';
+
+/** The repository root: the default data folder lives here whichever package runs. */
+const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const environmentSchema = z.object({
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  QM_DATA_DIR: optionalText,
+  PORT: port.default(4000),
+  ADMIN_PORT: port.default(3000),
+  SHOPIFY_SHOP: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must look like your-shop.myshopify.com')
+      .optional(),
+  ),
+  SHOPIFY_ACCESS_TOKEN: optionalText,
+  SHOPIFY_CLIENT_SECRET: optionalText,
+  SHOPIFY_API_VERSION: z
+    .string()
+    .regex(/^\d{4}-(01|04|07|10)$/, 'must be a Shopify API version such as 2026-04')
+    .default('2026-04'),
+  SHOPIFY_ADMIN_URL: optionalText.pipe(z.url('must be a URL such as http://127.0.0.1:7001').optional()),
+  QM_ADMIN_TOKEN: optionalText.pipe(
+    z.string().min(24, 'must be at least 24 characters long').optional(),
+  ),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+/** The Shopify connection; absent settings mean the built-in simulator is used. */
+export interface ShopifySettings {
+  shop: string;
+  accessToken: string;
+  clientSecret: string;
+  apiVersion: string;
+  /** Replaces `https://{shop}` for every Admin API call, for a simulator. */
+  adminUrl: string | undefined;
+}
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  apiPort: number;
+  adminPort: number;
+  adminToken: string | undefined;
+  logLevel: Environment['LOG_LEVEL'];
+  /** Undefined when SHOPIFY_SHOP is unset: the system then starts its own simulator. */
+  shopify: ShopifySettings | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(problems);
+  }
+
+  const env = parsed.data;
+  return {
+    databaseUrl: env.DATABASE_URL,
+    // pnpm runs package scripts in the package's folder; a relative QM_DATA_DIR means relative
+    // to where the command was typed.
+    dataDir:
+      env.QM_DATA_DIR === undefined
+        ? path.join(repositoryRoot, '.data')
+        : path.resolve(environment.INIT_CWD ?? process.cwd(), env.QM_DATA_DIR),
+    apiPort: env.PORT,
+    adminPort: env.ADMIN_PORT,
+    adminToken: env.QM_ADMIN_TOKEN,
+    logLevel: env.LOG_LEVEL,
+    shopify: readShopifySettings(env),
+  };
+}
+
+function readShopifySettings(env: Environment): ShopifySettings | undefined {
+  if (env.SHOPIFY_SHOP === undefined) {
+    return undefined;
+  }
+
+  const missing = (['SHOPIFY_ACCESS_TOKEN', 'SHOPIFY_CLIENT_SECRET'] as const).filter(
+    (name) => env[name] === undefined,
+  );
+  if (missing.length > 0) {
+    throw new ConfigError(missing.map((name) => `${name}: required when SHOPIFY_SHOP is set`));
+  }
+
+  return {
+    shop: env.SHOPIFY_SHOP,
+    accessToken: env.SHOPIFY_ACCESS_TOKEN ?? '',
+    clientSecret: env.SHOPIFY_CLIENT_SECRET ?? '',
+    apiVersion: env.SHOPIFY_API_VERSION,
+    adminUrl: env.SHOPIFY_ADMIN_URL,
+  };
+}

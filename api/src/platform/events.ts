@@ -1,0 +1,91 @@
+/**
+ * Events for live subscribers, carried between processes by PostgreSQL NOTIFY.
+ *
+ * An event is published inside the transaction that caused it, so PostgreSQL delivers it only
+ * on commit; every API process listens and hands it to its own GraphQL subscribers. NOTIFY
+ * payloads are limited to 8000 bytes, so events carry ids and small figures, not documents.
+ */
+import { createPubSub } from '@graphql-yoga/subscription';
+import pg from 'pg';
+
+import type { Logger } from './logger.ts';
+import type { Queryable } from './transaction.ts';
+
+const channel = 'qm_events';
+
+/** Every event a subscriber can hear, by topic. */
+export interface EventPayloads {
+  STOCK_LEVEL_CHANGED: { skuId: string; locationId: string };
+  ORDER_CHANGED: { orderId: string };
+  EXCEPTION_RAISED: { exceptionId: string };
+}
+export type EventTopic = keyof EventPayloads;
+
+export async function publish<T extends EventTopic>(
+  db: Queryable,
+  topic: T,
+  payload: EventPayloads[T],
+): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ topic, payload })]);
+}
+
+/** Publishes many events in one round trip. */
+export async function publishMany(
+  db: Queryable,
+  events: { topic: EventTopic; payload: EventPayloads[EventTopic] }[],
+): Promise<void> {
+  if (events.length === 0) {
+    return;
+  }
+  await db.query('SELECT pg_notify($1, message) FROM unnest($2::text[]) AS message', [
+    channel,
+    events.map((event) => JSON.stringify(event)),
+  ]);
+}
+
+type PubSubChannels = { [T in EventTopic]: [EventPayloads[T]] };
+
+export type EventPubSub = ReturnType<typeof createPubSub<PubSubChannels>>;
+
+export interface EventListener {
+  pubSub: EventPubSub;
+  close(): Promise<void>;
+}
+
+/** Listens on a connection of its own and republishes every event to local subscribers. */
+export async function listenForEvents(url: string, logger: Logger): Promise<EventListener> {
+  const pubSub = createPubSub<PubSubChannels>();
+  let client: pg.Client | undefined;
+  let closed = false;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (message) => {
+      if (message.payload === undefined) {
+        return;
+      }
+      const event = JSON.parse(message.payload) as { topic: EventTopic; payload: never };
+      pubSub.publish(event.topic, event.payload);
+    });
+    next.on('error', (error) => {
+      logger.warn({ err: error }, 'event listener lost its connection; reconnecting');
+      setTimeout(() => {
+        if (!closed) {
+          connect().catch((reason: unknown) => logger.error({ err: reason }, 'reconnect failed'));
+        }
+      }, 1000);
+    });
+    await next.connect();
+    await next.query(`LISTEN ${channel}`);
+    client = next;
+  };
+
+  await connect();
+  return {
+    pubSub,
+    close: async () => {
+      closed = true;
+      await client?.end();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * MikroORM over the same database: the schema migrations and the entities that the read side
+ * of the API maps rows to. Stock writes do not go through the unit of work; they call the
+ * ledger's database functions so that the locking and the rules stay in one place.
+ */
+import { MikroORM, type EntityClass, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import pg from 'pg';
+
+import { Migration20261203000000Ledger } from '../../../migrations/Migration20261203000000_ledger.ts';
+import type { Logger } from './logger.ts';
+
+export const migrationsList = [
+  { name: 'Migration20261203000000_ledger', class: Migration20261203000000Ledger },
+];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyEntity = EntityClass<any>;
+
+export function ormOptions(url: string, entities: AnyEntity[]): Options {
+  return {
+    clientUrl: url,
+    entities,
+    discovery: { warnWhenNoEntities: false },
+    extensions: [Migrator],
+    migrations: { migrationsList, tableName: 'schema_migrations', transactional: true, silent: true },
+    pool: { min: 0, max: 10 },
+    debug: false,
+    allowGlobalContext: false,
+  };
+}
+
+export async function openOrm(url: string, entities: AnyEntity[]): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(url, entities));
+}
+
+/** Applies every pending migration; safe to run on each start and from several processes. */
+export async function migrate(orm: MikroORM, url: string, logger: Logger): Promise<void> {
+  // Two processes starting together must not both apply the same migration; the advisory
+  // lock is held on a connection of its own for the whole run.
+  const lockClient = new pg.Client({ connectionString: url });
+  await lockClient.connect();
+  try {
+    await lockClient.query('SELECT pg_advisory_lock(72710001)');
+    const applied = await orm.getMigrator().up();
+    if (applied.length > 0) {
+      logger.info({ migrations: applied.map((migration) => migration.name) }, 'migrated');
+    }
+  } finally {
+    await lockClient.end();
+  }
+}

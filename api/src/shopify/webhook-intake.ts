@@ -1,0 +1,203 @@
+/**
+ * `POST /webhooks/shopify`: verify, store, acknowledge. The HMAC is checked over the raw body
+ * bytes by the official library; every delivery is stored with its headers and bytes whatever
+ * the verdict; an accepted one is queued for processing in the same transaction, and the
+ * answer goes back before any processing, well inside Shopify's five seconds.
+ *
+ * Processing is not here: see webhook-processing.ts.
+ */
+import '@shopify/shopify-api/adapters/node';
+
+import { shopifyApi, type Shopify } from '@shopify/shopify-api';
+import express, { type Request, type Response, type Router } from 'express';
+import type pg from 'pg';
+
+import { addJob } from '../platform/jobs.ts';
+import type { Logger } from '../platform/logger.ts';
+import { withTransaction } from '../platform/transaction.ts';
+
+export const processWebhooksTask = 'shopify.process_webhooks';
+
+/** Deliveries spread over this many batch jobs, so concurrent acknowledgements rarely wait. */
+const inboxShards = 8;
+
+const requiredHeaders = [
+  'x-shopify-topic',
+  'x-shopify-shop-domain',
+  'x-shopify-webhook-id',
+  'x-shopify-api-version',
+] as const;
+
+export interface WebhookIntakeOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  shop: string;
+  clientSecret: string;
+  apiVersion: string;
+}
+
+type Verdict =
+  | { status: 'accepted' | 'duplicate'; httpStatus: 200; reason: null }
+  | { status: 'rejected'; httpStatus: 400 | 401; reason: string };
+
+export function shopifyWebhookRouter(options: WebhookIntakeOptions): Router {
+  const shopify = shopifyApi({
+    apiKey: 'quartermaster',
+    apiSecretKey: options.clientSecret,
+    apiVersion: options.apiVersion as never,
+    isCustomStoreApp: true,
+    adminApiAccessToken: 'unused-for-webhook-validation',
+    isEmbeddedApp: false,
+    hostName: 'localhost',
+    logger: { level: 0, log: () => Promise.resolve() },
+  });
+
+  const router = express.Router();
+  router.post(
+    '/webhooks/shopify',
+    express.raw({ type: () => true, limit: '5mb' }),
+    (request: Request, response: Response) => {
+      receive(shopify, options, request, response).catch((error: unknown) => {
+        options.logger.error({ err: error }, 'webhook intake failed');
+        if (!response.headersSent) {
+          response.status(500).json({ error: 'could not store the delivery' });
+        }
+      });
+    },
+  );
+  return router;
+}
+
+async function receive(
+  shopify: Shopify,
+  options: WebhookIntakeOptions,
+  request: Request,
+  response: Response,
+): Promise<void> {
+  const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const verdict = await judge(shopify, options, request, body);
+  const header = (name: string) => request.header(name) ?? null;
+
+  const stored = await withTransaction(options.pool, async (tx) => {
+    const firstSeen = verdict.status === 'accepted';
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO webhook_deliveries (webhook_id, topic, shop_domain, api_version, event_id,
+         triggered_at, headers, body, status, rejection_reason, first_seen)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (channel, webhook_id) WHERE first_seen DO NOTHING
+       RETURNING id::text`,
+      [
+        header('x-shopify-webhook-id'),
+        header('x-shopify-topic'),
+        header('x-shopify-shop-domain'),
+        header('x-shopify-api-version'),
+        header('x-shopify-event-id'),
+        parseTime(header('x-shopify-triggered-at')),
+        JSON.stringify(request.headers),
+        body,
+        verdict.status,
+        verdict.reason,
+        firstSeen,
+      ],
+    );
+
+    const deliveryId = inserted.rows[0]?.id;
+    if (deliveryId === undefined) {
+      // Seen before under this webhook id: kept for inspection, processed never again.
+      await tx.query(
+        `INSERT INTO webhook_deliveries (webhook_id, topic, shop_domain, api_version, event_id,
+           triggered_at, headers, body, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'duplicate')`,
+        [
+          header('x-shopify-webhook-id'),
+          header('x-shopify-topic'),
+          header('x-shopify-shop-domain'),
+          header('x-shopify-api-version'),
+          header('x-shopify-event-id'),
+          parseTime(header('x-shopify-triggered-at')),
+          JSON.stringify(request.headers),
+          body,
+        ],
+      );
+      return { status: 'duplicate' as const, deliveryId: null };
+    }
+
+    if (firstSeen) {
+      await addJob(tx, processWebhooksTask, [deliveryId], {
+        jobKey: `shopify-inbox-${Number(deliveryId) % inboxShards}`,
+        jobKeyMode: 'preserve_run_at',
+      });
+    }
+    return { status: verdict.status, deliveryId };
+  });
+
+  const logFields = {
+    deliveryId: stored.deliveryId,
+    webhookId: header('x-shopify-webhook-id'),
+    topic: header('x-shopify-topic'),
+    status: stored.status,
+  };
+  if (verdict.status === 'rejected') {
+    options.logger.warn({ ...logFields, reason: verdict.reason }, 'webhook rejected');
+    response.status(verdict.httpStatus).json({ error: verdict.reason });
+    return;
+  }
+
+  options.logger.debug(logFields, 'webhook received');
+  response.status(200).json({ status: stored.status });
+}
+
+async function judge(
+  shopify: Shopify,
+  options: WebhookIntakeOptions,
+  request: Request,
+  body: Buffer,
+): Promise<Verdict> {
+  if (!request.header('x-shopify-hmac-sha256')) {
+    return rejected(401, 'missing X-Shopify-Hmac-Sha256 signature header');
+  }
+  const missing = requiredHeaders.filter((name) => !request.header(name));
+  if (missing.length > 0) {
+    return rejected(400, `missing headers: ${missing.join(', ')}`);
+  }
+  if (body.length === 0) {
+    return rejected(400, 'empty body');
+  }
+
+  // The library hashes the string it is given as UTF-8; decoding valid UTF-8 and encoding it
+  // again gives back the same bytes, so this is a hash of the raw body.
+  const validation = await shopify.webhooks.validate({
+    rawBody: body.toString('utf8'),
+    rawRequest: request,
+  });
+  if (!validation.valid) {
+    return validation.reason === 'missing_headers'
+      ? rejected(
+          400,
+          `missing headers: ${(validation as { missingHeaders?: string[] }).missingHeaders?.join(', ') ?? ''}`,
+        )
+      : rejected(401, 'HMAC signature does not match the body');
+  }
+
+  const shopDomain = request.header('x-shopify-shop-domain')?.toLowerCase();
+  if (shopDomain !== options.shop.toLowerCase()) {
+    return rejected(400, `X-Shopify-Shop-Domain ${shopDomain ?? ''} is not ${options.shop}`);
+  }
+  try {
+    JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    return rejected(400, `body is not JSON: ${(error as Error).message}`);
+  }
+  return { status: 'accepted', httpStatus: 200, reason: null };
+}
+
+function rejected(httpStatus: 400 | 401, reason: string): Verdict {
+  return { status: 'rejected', httpStatus, reason };
+}
+
+function parseTime(value: string | null): string | null {
+  if (value === null || Number.isNaN(Date.parse(value))) {
+    return null;
+  }
+  return new Date(value).toISOString();
+}

@@ -1,0 +1,493 @@
+/**
+ * Processing of stored Shopify deliveries, in batch jobs. A batch runs in one transaction:
+ * orders/create bodies are placed together (one ledger call for all their reservations), the
+ * other topics one by one. If anything in the batch fails, each delivery is retried in a
+ * transaction of its own, so one bad body cannot hold back the others; a body that can never
+ * be processed is marked failed with the reason and kept.
+ */
+import type { Task } from 'graphile-worker';
+import type pg from 'pg';
+
+import { upsertProduct, type CatalogueProduct } from '../catalogue/catalogue.ts';
+import { raiseException } from '../ledger/exceptions.ts';
+import {
+  applyLineEvents,
+  cancelOrder,
+  placeOrders,
+  type AllocationContext,
+  type LineEvent,
+  type OrderInput,
+} from '../orders/orders.ts';
+import type { Logger } from '../platform/logger.ts';
+import { withTransaction, type Tx } from '../platform/transaction.ts';
+import { toMinorUnits } from './money.ts';
+import {
+  fulfillmentSchema,
+  inventoryLevelSchema,
+  orderSchema,
+  parsePayload,
+  PayloadError,
+  productSchema,
+  refundSchema,
+  type ShopifyLineItem,
+  type ShopifyOrder,
+  type ShopifyRefund,
+} from './payloads.ts';
+import { ensurePushState } from './push.ts';
+
+interface Delivery {
+  id: string;
+  topic: string;
+  body: unknown;
+  triggeredAt: Date | null;
+}
+
+type Outcome = { status: 'processed' | 'ignored'; result: Record<string, unknown> };
+
+export function processWebhooksTaskHandler(pool: pg.Pool, logger: Logger): Task {
+  return async (payload) => {
+    const deliveryIds = (Array.isArray(payload) ? payload : [payload]).map(String);
+    try {
+      await withTransaction(pool, (tx) => processBatch(tx, deliveryIds));
+    } catch (error) {
+      logger.warn({ err: error, deliveries: deliveryIds.length }, 'batch failed; one by one');
+      for (const deliveryId of deliveryIds) {
+        await processAlone(pool, logger, deliveryId);
+      }
+    }
+  };
+}
+
+async function processAlone(pool: pg.Pool, logger: Logger, deliveryId: string): Promise<void> {
+  try {
+    await withTransaction(pool, (tx) => processBatch(tx, [deliveryId]));
+  } catch (error) {
+    if (!(error instanceof PayloadError)) {
+      throw error;
+    }
+    logger.error({ deliveryId, reason: error.message }, 'webhook body cannot be processed');
+    await pool.query(
+      `UPDATE webhook_deliveries SET status = 'failed', error = $2, processed_at = now()
+       WHERE id = $1`,
+      [deliveryId, error.message],
+    );
+  }
+}
+
+async function processBatch(tx: Tx, deliveryIds: string[]): Promise<void> {
+  const deliveries = await loadDeliveries(tx, deliveryIds);
+  if (deliveries.length === 0) {
+    return;
+  }
+  const context = await allocationContext(tx);
+  const outcomes = new Map<string, Outcome>();
+
+  const creates = deliveries.filter((delivery) => delivery.topic === 'orders/create');
+  if (creates.length > 0) {
+    const orders = creates.map((d) => parsePayload(orderSchema, d.body, d.topic));
+    const inputs = await toOrderInputs(tx, orders);
+    await placeOrders(tx, inputs, context);
+    creates.forEach((delivery, index) => {
+      const order = orders[index];
+      outcomes.set(delivery.id, {
+        status: 'processed',
+        result: { order: order?.name, lines: order?.line_items.length },
+      });
+    });
+  }
+
+  for (const delivery of deliveries) {
+    if (delivery.topic !== 'orders/create') {
+      outcomes.set(delivery.id, await processOne(tx, delivery, context));
+    }
+  }
+
+  await tx.query(
+    `UPDATE webhook_deliveries d SET status = o.status, result = o.result, processed_at = now()
+     FROM jsonb_to_recordset($1::jsonb) AS o(id bigint, status text, result jsonb)
+     WHERE d.id = o.id`,
+    [JSON.stringify([...outcomes].map(([id, outcome]) => ({ id, ...outcome })))],
+  );
+}
+
+async function loadDeliveries(tx: Tx, deliveryIds: string[]): Promise<Delivery[]> {
+  const rows = await tx.query<{ id: string; topic: string; body: Buffer; triggered_at: Date }>(
+    `SELECT id::text, topic, body, triggered_at FROM webhook_deliveries
+     WHERE id = ANY($1::bigint[]) AND status = 'accepted'
+     ORDER BY triggered_at NULLS LAST, id
+     FOR UPDATE`,
+    [deliveryIds],
+  );
+  return rows.rows.map((row) => ({
+    id: row.id,
+    topic: row.topic,
+    body: JSON.parse(row.body.toString('utf8')) as unknown,
+    triggeredAt: row.triggered_at,
+  }));
+}
+
+async function processOne(
+  tx: Tx,
+  delivery: Delivery,
+  context: AllocationContext,
+): Promise<Outcome> {
+  switch (delivery.topic) {
+    case 'orders/cancelled':
+      return orderCancelled(tx, parsePayload(orderSchema, delivery.body, delivery.topic), context);
+    case 'refunds/create':
+      return refundCreated(tx, parsePayload(refundSchema, delivery.body, delivery.topic), context);
+    case 'fulfillments/create':
+      return fulfillmentCreated(tx, delivery, context);
+    case 'inventory_levels/update':
+      return inventoryLevelUpdated(tx, delivery);
+    case 'products/create':
+    case 'products/update':
+      return productChanged(tx, delivery);
+    default:
+      return { status: 'ignored', result: { reason: `topic ${delivery.topic} moves no stock` } };
+  }
+}
+
+async function orderCancelled(
+  tx: Tx,
+  order: ShopifyOrder,
+  context: AllocationContext,
+): Promise<Outcome> {
+  // The body is the whole order: record it (a cancel may arrive before its create), apply the
+  // cancellation's own refund lines by their keys (its refunds/create will then do nothing),
+  // and release what the lines still hold.
+  const [input] = await toOrderInputs(tx, [order]);
+  if (input !== undefined) {
+    await placeOrders(tx, [{ ...input, cancelledAt: input.cancelledAt ?? new Date() }], context);
+  }
+  for (const refund of order.refunds ?? []) {
+    const parsed = refundSchema.safeParse(refund);
+    if (parsed.success) {
+      await refundCreated(tx, parsed.data, context);
+    }
+  }
+  await cancelOrder(
+    tx,
+    { shopifyOrderId: order.id, cancelledAt: new Date(order.cancelled_at ?? Date.now()) },
+    context,
+  );
+  return { status: 'processed', result: { order: order.name, cancelled: true } };
+}
+
+async function refundCreated(
+  tx: Tx,
+  refund: ShopifyRefund,
+  context: AllocationContext,
+): Promise<Outcome> {
+  const variants = await skusByVariant(
+    tx,
+    refund.refund_line_items.map((line) => line.line_item?.variant_id ?? null),
+  );
+  const locations = await locationIdsByShopifyId(
+    tx,
+    refund.refund_line_items.map((line) => line.location_id),
+  );
+
+  const events: LineEvent[] = [];
+  const held: string[] = [];
+  for (const line of refund.refund_line_items) {
+    const restockType = line.restock_type ?? 'no_restock';
+    const kind = restockKind(restockType);
+    if (kind === 'none') {
+      continue;
+    }
+    const variantId = line.line_item?.variant_id ?? null;
+    if (kind === 'hold') {
+      held.push(line.id);
+      await raiseException(tx, {
+        kind: 'UNKNOWN_RESTOCK_TYPE',
+        message: `Refund line has restock_type "${restockType}", which is not understood`,
+        skuId: variants.get(variantId ?? '')?.skuId ?? null,
+        sourceKey: `shopify:refund:${refund.id}:line:${line.id}:restock-type`,
+        details: {
+          refundId: refund.id,
+          refundLineId: line.id,
+          restockType,
+          quantity: line.quantity,
+        },
+      });
+      continue;
+    }
+    events.push({
+      kind,
+      sourceKey: `shopify:refund:${refund.id}:line:${line.id}:${kind}`,
+      sourceType: 'shopify_refund_line',
+      sourceId: refund.id,
+      sourceLineId: line.id,
+      shopifyLineItemId: line.line_item_id,
+      quantity: line.quantity,
+      locationId: line.location_id === null ? null : (locations.get(line.location_id) ?? null),
+      occurredAt: new Date(refund.created_at),
+      fallback: {
+        shopifyVariantId: variantId,
+        skuId: variants.get(variantId ?? '')?.skuId ?? null,
+        title: line.line_item?.name ?? line.line_item?.title ?? '',
+      },
+    });
+  }
+
+  await applyLineEvents(tx, { shopifyOrderId: refund.order_id }, events, context);
+  return { status: 'processed', result: { refund: refund.id, lines: events.length, held } };
+}
+
+/** `legacy_restock` is what older refunds said for goods put back. */
+function restockKind(restockType: string): 'return' | 'cancel' | 'none' | 'hold' {
+  switch (restockType) {
+    case 'return':
+    case 'legacy_restock':
+      return 'return';
+    case 'cancel':
+      return 'cancel';
+    case 'no_restock':
+      return 'none';
+    default:
+      return 'hold';
+  }
+}
+
+async function fulfillmentCreated(
+  tx: Tx,
+  delivery: Delivery,
+  context: AllocationContext,
+): Promise<Outcome> {
+  const fulfillment = parsePayload(fulfillmentSchema, delivery.body, delivery.topic);
+  if (
+    fulfillment.status !== null &&
+    fulfillment.status !== undefined &&
+    !['success', 'open', 'pending'].includes(fulfillment.status)
+  ) {
+    return { status: 'ignored', result: { reason: `fulfilment status ${fulfillment.status}` } };
+  }
+
+  const variants = await skusByVariant(
+    tx,
+    fulfillment.line_items.map((line) => line.variant_id),
+  );
+  const locations = await locationIdsByShopifyId(tx, [fulfillment.location_id]);
+  const shipFrom =
+    fulfillment.location_id === null ? null : (locations.get(fulfillment.location_id) ?? null);
+
+  const events: LineEvent[] = fulfillment.line_items.map((line) => ({
+    kind: 'ship',
+    sourceKey: `shopify:fulfillment:${fulfillment.id}:line:${line.id}:shipment`,
+    sourceType: 'shopify_fulfillment_line',
+    sourceId: fulfillment.id,
+    sourceLineId: line.id,
+    shopifyLineItemId: line.id,
+    quantity: line.quantity,
+    locationId: shipFrom,
+    occurredAt: new Date(fulfillment.created_at),
+    fallback: {
+      shopifyVariantId: line.variant_id,
+      skuId: variants.get(line.variant_id ?? '')?.skuId ?? null,
+      title: line.name ?? line.title ?? '',
+    },
+  }));
+
+  await applyLineEvents(tx, { shopifyOrderId: fulfillment.order_id }, events, context);
+  return { status: 'processed', result: { fulfillment: fulfillment.id, lines: events.length } };
+}
+
+/**
+ * The shop's figure for an item at a location. It is compared with ours as of the moment the
+ * shop stamped it (movements that happened later are not in its figure) and with ours now:
+ * equal to either is a confirmation (usually the echo of our own push); otherwise a drift
+ * exception for a person. It never moves stock.
+ */
+async function inventoryLevelUpdated(tx: Tx, delivery: Delivery): Promise<Outcome> {
+  const level = parsePayload(inventoryLevelSchema, delivery.body, delivery.topic);
+  const found = await tx.query<{
+    item_id: string;
+    sku_id: string;
+    location_id: string;
+    available_now: number;
+    available_then: number;
+  }>(
+    `SELECT i.id::text AS item_id, i.sku_id::text, l.id::text AS location_id,
+       coalesce((SELECT available FROM stock_balances b
+                 WHERE b.sku_id = i.sku_id AND b.location_id = l.id), 0) AS available_now,
+       coalesce((SELECT sum(on_hand_delta - reserved_delta) FROM stock_movements m
+                 WHERE m.sku_id = i.sku_id AND m.location_id = l.id
+                   AND (m.kind = 'opening_balance' OR m.occurred_at <= $3)), 0)::int
+         AS available_then
+     FROM inventory_items i, locations l
+     WHERE i.shopify_inventory_item_id = $1 AND l.shopify_location_id = $2`,
+    [level.inventory_item_id, level.location_id, level.updated_at],
+  );
+  const ours = found.rows[0];
+  if (ours === undefined) {
+    return { status: 'ignored', result: { reason: 'inventory item or location not in catalogue' } };
+  }
+  if (level.available === null) {
+    return { status: 'ignored', result: { reason: 'no available figure' } };
+  }
+
+  // Whatever it says, this is now the last figure we know the shop holds.
+  await tx.query(
+    `UPDATE shopify_push_state SET shop_available = $3
+     WHERE inventory_item_id = $1 AND location_id = $2`,
+    [ours.item_id, ours.location_id, level.available],
+  );
+
+  const confirmed =
+    level.available === ours.available_then || level.available === ours.available_now;
+  const result = {
+    shopAvailable: level.available,
+    availableThen: ours.available_then,
+    availableNow: ours.available_now,
+  };
+  if (confirmed) {
+    return { status: 'processed', result: { verdict: 'confirmation', ...result } };
+  }
+
+  await raiseException(tx, {
+    kind: 'INVENTORY_DRIFT',
+    message: `Shop shows ${level.available} available; the ledger has ${ours.available_now}`,
+    skuId: ours.sku_id,
+    locationId: ours.location_id,
+    sourceKey: `shopify:inventory-level:${level.inventory_item_id}:${level.location_id}:${level.updated_at}`,
+    details: { ...result, shopifyInventoryItemId: level.inventory_item_id },
+  });
+  return { status: 'processed', result: { verdict: 'drift', ...result } };
+}
+
+async function productChanged(tx: Tx, delivery: Delivery): Promise<Outcome> {
+  const product = parsePayload(productSchema, delivery.body, delivery.topic);
+  const catalogueProduct: CatalogueProduct = {
+    shopifyProductId: product.id,
+    title: product.title,
+    handle: product.handle ?? null,
+    status: product.status.toUpperCase(),
+    variants: product.variants.map((variant) => ({
+      shopifyVariantId: variant.id,
+      title: variant.title ?? '',
+      rawSku: variant.sku ?? null,
+      inventoryPolicy: (variant.inventory_policy ?? 'deny').toUpperCase(),
+      inventoryItem:
+        variant.inventory_item_id === null
+          ? null
+          : {
+              shopifyInventoryItemId: variant.inventory_item_id,
+              tracked: variant.inventory_management !== null,
+            },
+    })),
+  };
+  await upsertProduct(tx, catalogueProduct);
+  await ensurePushState(tx);
+  return {
+    status: 'processed',
+    result: { product: product.id, variants: product.variants.length },
+  };
+}
+
+/** Where orders are reserved, from the shop settings. */
+async function allocationContext(tx: Tx): Promise<AllocationContext> {
+  const found = await tx.query<{ id: string | null }>(
+    'SELECT fulfilling_location_id::text AS id FROM shop_settings WHERE id = 1',
+  );
+  const locationId = found.rows[0]?.id;
+  if (locationId == null) {
+    throw new Error('no fulfilling location: import the catalogue first');
+  }
+  return { fulfillingLocationId: locationId, actor: 'shopify' };
+}
+
+async function toOrderInputs(tx: Tx, orders: ShopifyOrder[]): Promise<OrderInput[]> {
+  const variants = await skusByVariant(
+    tx,
+    orders.flatMap((order) => order.line_items.map((line) => line.variant_id)),
+  );
+  const inputs: OrderInput[] = [];
+  for (const order of orders) {
+    const currency = order.presentment_currency ?? order.currency;
+    const lines = [];
+    for (const line of order.line_items) {
+      lines.push(await toLineInput(tx, order, line, variants, currency));
+    }
+    const total = order.total_price_set?.presentment_money.amount ?? order.total_price;
+    inputs.push({
+      shopifyOrderId: order.id,
+      name: order.name ?? `#${order.order_number ?? order.id}`,
+      orderNumber: order.order_number ?? null,
+      currency,
+      shopCurrency: order.currency,
+      totalPriceMinor: total === undefined ? null : toMinorUnits(total, currency),
+      financialStatus: order.financial_status ?? null,
+      placedAt: new Date(order.created_at),
+      cancelledAt: order.cancelled_at ? new Date(order.cancelled_at) : null,
+      lines,
+    });
+  }
+  return inputs;
+}
+
+async function toLineInput(
+  tx: Tx,
+  order: ShopifyOrder,
+  line: ShopifyLineItem,
+  variants: Map<string, { skuId: string; tracked: boolean }>,
+  currency: string,
+) {
+  const mapped = line.variant_id === null ? undefined : variants.get(line.variant_id);
+  // A line without a product or variant (gift wrap, a custom item) moves no stock.
+  const hasProduct = line.product_id !== null && line.variant_id !== null;
+  if (hasProduct && mapped === undefined) {
+    await raiseException(tx, {
+      kind: 'UNMAPPED_VARIANT',
+      message: `Order ${order.name ?? order.id} has variant ${line.variant_id} that is not in the catalogue`,
+      sourceKey: `shopify:order:${order.id}:line:${line.id}:unmapped`,
+      details: { shopifyVariantId: line.variant_id, sku: line.sku ?? null },
+    });
+  }
+  const price = line.price_set?.presentment_money.amount ?? line.price;
+  return {
+    shopifyLineItemId: line.id,
+    shopifyVariantId: line.variant_id,
+    skuId: mapped?.skuId ?? null,
+    requiresStock: hasProduct && (mapped?.tracked ?? true),
+    title: line.name ?? line.title ?? '',
+    skuText: line.sku ?? null,
+    quantity: line.quantity,
+    unitPriceMinor: price === undefined ? null : toMinorUnits(price, currency),
+  };
+}
+
+async function skusByVariant(
+  tx: Tx,
+  variantIds: (string | null)[],
+): Promise<Map<string, { skuId: string; tracked: boolean }>> {
+  const ids = [...new Set(variantIds.filter((id): id is string => id !== null))];
+  if (ids.length === 0) {
+    return new Map();
+  }
+  const found = await tx.query<{ variant: string; sku_id: string; tracked: boolean | null }>(
+    `SELECT v.shopify_variant_id::text AS variant, v.sku_id::text, i.tracked
+     FROM variants v LEFT JOIN inventory_items i ON i.id = v.inventory_item_id
+     WHERE v.shopify_variant_id = ANY($1::bigint[])`,
+    [ids],
+  );
+  return new Map(
+    found.rows.map((row) => [row.variant, { skuId: row.sku_id, tracked: row.tracked ?? false }]),
+  );
+}
+
+async function locationIdsByShopifyId(
+  tx: Tx,
+  shopifyIds: (string | null)[],
+): Promise<Map<string, string>> {
+  const ids = [...new Set(shopifyIds.filter((id): id is string => id !== null))];
+  if (ids.length === 0) {
+    return new Map();
+  }
+  const found = await tx.query<{ shopify: string; id: string }>(
+    `SELECT shopify_location_id::text AS shopify, id::text FROM locations
+     WHERE shopify_location_id = ANY($1::bigint[])`,
+    [ids],
+  );
+  return new Map(found.rows.map((row) => [row.shopify, row.id]));
+}
