@@ -22,11 +22,8 @@ import { migrate, openOrm } from '../platform/orm.ts';
 import { createShopifyAdminClient } from '../shopify/admin-client.ts';
 import { importCatalogue, isCatalogueEmpty } from '../shopify/catalogue-import.ts';
 import { pushAvailableTask, pushAvailableTaskHandler, registerStockPush } from '../shopify/push.ts';
-import {
-  startOrderStream,
-  startShopifySimulator,
-  type ShopifySimulator,
-} from '../shopify/simulator/server.ts';
+import { startOrderStream } from '../shopify/simulator/orders.ts';
+import { startShopifySimulator, type ShopifySimulator } from '../shopify/simulator/server.ts';
 import { processWebhooksTaskHandler } from '../shopify/webhook-processing.ts';
 import { processWebhooksTask, shopifyWebhookRouter } from '../shopify/webhook-intake.ts';
 import { entities } from './entities.ts';

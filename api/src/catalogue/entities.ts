@@ -2,7 +2,7 @@
  * Catalogue rows as the API reads them: MikroORM entities that are also GraphQL object types.
  * Writes go through catalogue.ts, not through these.
  */
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'A place that holds stock: a warehouse, a shop floor.' })
@@ -17,7 +17,7 @@ export class Location {
   name!: string;
 
   @Field(() => String, { nullable: true, description: "The shop's own id for the location." })
-  @Property({ fieldName: 'shopify_location_id', type: 'bigint', nullable: true })
+  @Property({ fieldName: 'shopify_location_id', type: new BigIntType('string'), nullable: true })
   shopifyId!: string | null;
 
   @Field()

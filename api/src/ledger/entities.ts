@@ -2,7 +2,7 @@
  * Ledger rows as the API reads them. Nothing writes through these entities: movements and
  * balances are only ever written by the ledger's database functions.
  */
-import { Entity, Enum, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Enum, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
@@ -117,7 +117,7 @@ export class StockMovement {
   sourceKey!: string;
 
   @Field(() => ID, { nullable: true })
-  @Property({ type: 'bigint', nullable: true })
+  @Property({ type: new BigIntType('string'), nullable: true })
   orderId!: string | null;
 
   @Field({ description: 'Who made it: user:…, token:…, shopify, system.' })
@@ -165,7 +165,7 @@ export class StockException {
   location!: Location | null;
 
   @Field(() => ID, { nullable: true })
-  @Property({ type: 'bigint', nullable: true })
+  @Property({ type: new BigIntType('string'), nullable: true })
   orderId!: string | null;
 
   @Field(() => GraphQLJSONObject)

@@ -35,7 +35,6 @@ import {
   recordCount,
   stockErrorCodes,
   transferStock,
-  type AdjustmentReason,
   type StockOperationResult,
 } from './operations.ts';
 
@@ -237,14 +236,14 @@ export class StockResolver {
   @Query(() => [StockLevel], { description: 'Stock per SKU and location, optionally narrowed.' })
   async stockLevels(
     @Ctx() { em }: RequestContext,
-    @Arg('sku', () => String, { nullable: true }) sku: string | null,
-    @Arg('locationId', () => ID, { nullable: true }) locationId: string | null,
+    @Arg('sku', () => String, { nullable: true }) sku: string | null | undefined,
+    @Arg('locationId', () => ID, { nullable: true }) locationId: string | null | undefined,
   ): Promise<StockLevel[]> {
     const where: FilterQuery<StockLevel> = {};
-    if (sku !== null) {
+    if (sku != null) {
       where.skuRef = { code: canonicalSkuCode(sku) };
     }
-    if (locationId !== null) {
+    if (locationId != null) {
       where.location = locationId;
     }
     return em.find(StockLevel, where, {
@@ -259,7 +258,7 @@ export class StockResolver {
     @Ctx() { em }: RequestContext,
     @Arg('filter', () => MovementFilter, { nullable: true }) filter: MovementFilter | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
   ): Promise<MovementConnection> {
     const limit = Math.min(Math.max(first, 1), pageSizeMax);
     const where: FilterQuery<StockMovement> = {};
@@ -281,7 +280,7 @@ export class StockResolver {
         ...(filter.recordedBefore ? { $lt: filter.recordedBefore } : {}),
       };
     }
-    if (after !== null) {
+    if (after != null) {
       where.id = { $lt: decodeCursor(after) };
     }
 
@@ -303,7 +302,7 @@ export class StockResolver {
   @Query(() => [Sku], { description: 'SKUs, optionally those whose code or title contains text.' })
   async skus(
     @Ctx() { em }: RequestContext,
-    @Arg('search', () => String, { nullable: true }) search: string | null,
+    @Arg('search', () => String, { nullable: true }) search: string | null | undefined,
     @Arg('first', () => Int, { defaultValue: 100 }) first: number,
   ): Promise<Sku[]> {
     const text = search?.trim();
@@ -345,11 +344,7 @@ export class StockResolver {
     @Ctx() context: RequestContext,
     @Arg('input', () => AdjustStockInput) input: AdjustStockInput,
   ): Promise<StockOperationPayload> {
-    const result = await adjustStock(
-      context.pool,
-      { ...input, reason: input.reason as AdjustmentReason },
-      requestOf(context, input),
-    );
+    const result = await adjustStock(context.pool, input, requestOf(context, input));
     return payloadOf(context, result);
   }
 
@@ -378,7 +373,7 @@ export class StockResolver {
   async resolveException(
     @Ctx() { pool, em, caller }: RequestContext,
     @Arg('id', () => ID) id: string,
-    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Arg('note', () => String, { nullable: true }) note: string | null | undefined,
   ): Promise<ResolveExceptionPayload> {
     const outcome = await resolveException(pool, { exceptionId: id, actor: caller.actor, note });
     const exception = /^\d+$/.test(id)
@@ -405,8 +400,8 @@ export class StockResolver {
   async stockLevelChanged(
     @Root() event: LevelEvent,
     @Ctx() { em }: RequestContext,
-    @Arg('skuId', () => ID, { nullable: true }) _skuId: string | null,
-    @Arg('locationId', () => ID, { nullable: true }) _locationId: string | null,
+    @Arg('skuId', () => ID, { nullable: true }) _skuId: string | null | undefined,
+    @Arg('locationId', () => ID, { nullable: true }) _locationId: string | null | undefined,
   ): Promise<StockLevel> {
     return em.fork().findOneOrFail(
       StockLevel,

@@ -1,7 +1,7 @@
 /**
  * Orders and lines as the API reads them. Writes go through orders.ts.
  */
-import { Collection, Entity, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Collection, Entity, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 
 import { Location, Sku } from '../catalogue/entities.ts';
@@ -18,7 +18,7 @@ export class Order {
   channel!: string;
 
   @Field(() => String, { nullable: true })
-  @Property({ fieldName: 'shopify_order_id', type: 'bigint', nullable: true })
+  @Property({ fieldName: 'shopify_order_id', type: new BigIntType('string'), nullable: true })
   shopifyId!: string | null;
 
   @Field(() => String, { nullable: true, description: 'As the shop shows it, e.g. #1041.' })
@@ -76,7 +76,7 @@ export class OrderLine {
   order!: Order;
 
   @Field(() => String, { nullable: true })
-  @Property({ fieldName: 'shopify_line_item_id', type: 'bigint', nullable: true })
+  @Property({ fieldName: 'shopify_line_item_id', type: new BigIntType('string'), nullable: true })
   shopifyId!: string | null;
 
   @ManyToOne(() => Sku, { fieldName: 'sku_id', nullable: true })

@@ -18,10 +18,10 @@ export class OrderResolver {
   @Query(() => [Order], { description: 'Orders, most recently changed first.' })
   async orders(
     @Ctx() { em }: RequestContext,
-    @Arg('allocationState', () => String, { nullable: true }) allocationState: string | null,
+    @Arg('allocationState', () => String, { nullable: true }) allocationState: string | null | undefined,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
   ): Promise<Order[]> {
-    const where: FilterQuery<Order> = allocationState === null ? {} : { allocationState };
+    const where: FilterQuery<Order> = allocationState == null ? {} : { allocationState };
     return em.find(Order, where, {
       populate: linePopulate,
       orderBy: { updatedAt: 'desc', id: 'desc' },
@@ -33,13 +33,13 @@ export class OrderResolver {
   @Query(() => Order, { nullable: true })
   async order(
     @Ctx() { em }: RequestContext,
-    @Arg('id', () => ID, { nullable: true }) id: string | null,
-    @Arg('shopifyId', () => String, { nullable: true }) shopifyId: string | null,
+    @Arg('id', () => ID, { nullable: true }) id: string | null | undefined,
+    @Arg('shopifyId', () => String, { nullable: true }) shopifyId: string | null | undefined,
   ): Promise<Order | null> {
-    if (id !== null && /^\d+$/.test(id)) {
+    if (id != null && /^\d+$/.test(id)) {
       return em.findOne(Order, id, { populate: linePopulate });
     }
-    if (shopifyId !== null && /^\d+$/.test(shopifyId)) {
+    if (shopifyId != null && /^\d+$/.test(shopifyId)) {
       return em.findOne(Order, { shopifyId }, { populate: linePopulate });
     }
     return null;

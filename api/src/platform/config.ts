@@ -13,7 +13,8 @@ import { z } from 'zod';
 /** The repository root: the default data folder lives here whichever package runs. */
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
-const port = z.coerce.number().int().min(1).max(65_535);
+// 0 asks the system for any free port (tests use it).
+const port = z.coerce.number().int().min(0).max(65_535);
 const optionalText = z
   .string()
   .optional()

@@ -62,11 +62,12 @@ export async function startJobWorker(options: {
 function workerLogger(logger: Logger): WorkerLogger {
   return new WorkerLogger((scope) => (level, message, meta) => {
     const fields = { ...scope, ...meta, component: 'job-worker' };
-    if (level === 'error') {
+    const name: string = level;
+    if (name === 'error') {
       logger.error(fields, message);
-    } else if (level === 'warning') {
+    } else if (name === 'warning') {
       logger.warn(fields, message);
-    } else if (level === 'info') {
+    } else if (name === 'info') {
       logger.debug(fields, message);
     } else {
       logger.trace(fields, message);

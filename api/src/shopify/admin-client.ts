@@ -47,6 +47,8 @@ export interface ShopifyAdminConfig {
   timeoutMs?: number;
   /** First backoff after a 5xx, network error or timeout; doubles per attempt. 500 by default. */
   retryDelayBaseMs?: number;
+  /** Products per page of `fetchProducts`; 25 by default (at most 40 keeps under 1000 points). */
+  productsPageSize?: number;
   /** Replaces real waiting (tests). */
   sleep?: (delayMs: number) => Promise<void>;
   /** Uniform in [0, 1) for jitter (tests). */
@@ -167,7 +169,7 @@ export interface ShopifyAdminClient {
 /** Most quantities one `inventorySetQuantities` call may carry. */
 export const setAvailableQuantitiesMax = 250;
 
-const productsPageSize = 25;
+const productsPageSizeDefault = 25;
 const variantsFirst = 10;
 const variantsPageSize = 100;
 const levelsPageSize = 50;
@@ -512,7 +514,7 @@ function normaliseShop(shop: string): string {
 }
 
 function knownApiVersion(apiVersion: string, logger: Logger | undefined): ApiVersion {
-  const known = Object.values(ApiVersion).find((version) => version === apiVersion);
+  const known = Object.values(ApiVersion).find((version: string) => version === apiVersion);
   if (known) {
     return known;
   }
@@ -550,17 +552,346 @@ function pairKey(pair: ItemLocationPair): string {
   return `${pair.inventoryItemGid}|${pair.locationGid}`;
 }
 
-/** Builds a client for one shop. Creating it makes no call. */
-export function createShopifyAdminClient(config: ShopifyAdminConfig): ShopifyAdminClient {
-  const shop = normaliseShop(config.shop);
-  const logger = config.logger;
-  const apiVersion = knownApiVersion(config.apiVersion, logger);
-  const isCompareAndSwap = apiVersion >= '2026-04';
-  const hasIdempotentDirective = apiVersion >= '2026-01';
+function nextCursor(pageInfo: PageInfo): string | null {
+  return pageInfo.hasNextPage ? pageInfo.endCursor : null;
+}
 
+// ---------------------------------------------------------------------------------------------
+// Reads and writes, each over one shop's connection.
+
+/** One GraphQL call with retries: answers its data or throws (see retry.ts). */
+type Request = <Data>(
+  operation: string,
+  query: string,
+  variables?: Record<string, unknown>,
+) => Promise<Data>;
+
+interface AdminConnection {
+  shop: string;
+  request: Request;
+  policy: RetryPolicy;
+  logger: Logger | undefined;
+}
+
+async function readShop({ request }: AdminConnection): Promise<ShopifyShop> {
+  const data: ShopData = await request('shop', shopQuery);
+
+  return {
+    name: data.shop.name,
+    domain: data.shop.myshopifyDomain,
+    currency: data.shop.currencyCode,
+    timeZone: data.shop.ianaTimezone,
+    taxesIncluded: data.shop.taxesIncluded,
+  };
+}
+
+async function readLocations({ request }: AdminConnection): Promise<ShopifyLocation[]> {
+  const locations: ShopifyLocation[] = [];
+  let after: string | null = null;
+
+  do {
+    const data: LocationsData = await request('locations', locationsQuery, { after });
+    for (const node of data.locations.nodes) {
+      locations.push({
+        gid: node.id,
+        legacyId: node.legacyResourceId,
+        name: node.name,
+        isActive: node.isActive,
+        fulfillsOnlineOrders: node.fulfillsOnlineOrders,
+      });
+    }
+    after = nextCursor(data.locations.pageInfo);
+  } while (after);
+
+  return locations;
+}
+
+/** A product's variants after the first page. */
+async function readMoreVariants(
+  { request }: AdminConnection,
+  productGid: string,
+  after: string,
+): Promise<VariantNode[]> {
+  const variants: VariantNode[] = [];
+  let cursor: string | null = after;
+
+  while (cursor) {
+    const variables = { id: productGid, first: variantsPageSize, after: cursor };
+    const data: ProductVariantsData = await request(
+      'productVariants',
+      productVariantsQuery,
+      variables,
+    );
+    const connection = data.product?.variants;
+    variants.push(...(connection?.nodes ?? []));
+    cursor = connection ? nextCursor(connection.pageInfo) : null;
+  }
+
+  return variants;
+}
+
+/** An item's levels after the first page (more locations than the shop had when counted). */
+async function readMoreLevels(
+  { request }: AdminConnection,
+  itemGid: string,
+  after: string,
+): Promise<ShopifyInventoryLevel[]> {
+  const levels: ShopifyInventoryLevel[] = [];
+  let cursor: string | null = after;
+
+  while (cursor) {
+    const variables = { id: itemGid, first: levelsPageSize, after: cursor };
+    const data: ItemLevelsData = await request('itemLevels', itemLevelsQuery, variables);
+    const connection = data.inventoryItem?.inventoryLevels;
+    levels.push(...(connection ? toLevels(connection) : []));
+    cursor = connection ? nextCursor(connection.pageInfo) : null;
+  }
+
+  return levels;
+}
+
+/**
+ * Levels of many items, `levelsFirst` per item (the number of locations), in as few calls as
+ * the cost budget allows.
+ */
+async function readLevelsOfItems(
+  connection: AdminConnection,
+  itemGids: string[],
+  levelsFirst: number,
+): Promise<Map<string, ShopifyInventoryLevel[]>> {
+  const itemsPerCall = Math.max(1, Math.floor(levelsQueryCostMax / (3 + 3 * levelsFirst)));
+  const levelsByItem = new Map<string, ShopifyInventoryLevel[]>();
+
+  for (const ids of chunks(itemGids, Math.min(itemsPerCall, 250))) {
+    const variables = { ids, levelsFirst };
+    const data: ItemsLevelsData = await connection.request(
+      'itemsLevels',
+      itemsLevelsQuery,
+      variables,
+    );
+
+    for (const node of data.nodes) {
+      if (!node?.id || !node.inventoryLevels) {
+        continue;
+      }
+      const after = nextCursor(node.inventoryLevels.pageInfo);
+      const more = after ? await readMoreLevels(connection, node.id, after) : [];
+      levelsByItem.set(node.id, [...toLevels(node.inventoryLevels), ...more]);
+    }
+  }
+
+  return levelsByItem;
+}
+
+function toProduct(
+  product: ProductsData['products']['nodes'][number],
+  variants: VariantNode[],
+  levelsByItem: Map<string, ShopifyInventoryLevel[]>,
+): ShopifyProduct {
+  return {
+    gid: product.id,
+    legacyId: product.legacyResourceId,
+    title: product.title,
+    handle: product.handle,
+    status: product.status,
+    vendor: product.vendor,
+    productType: product.productType,
+    variants: variants.map((variant) => ({
+      gid: variant.id,
+      legacyId: variant.legacyResourceId,
+      title: variant.title,
+      sku: variant.sku,
+      barcode: variant.barcode,
+      price: variant.price,
+      inventoryPolicy: variant.inventoryPolicy,
+      inventoryItem: {
+        gid: variant.inventoryItem.id,
+        legacyId: variant.inventoryItem.legacyResourceId,
+        tracked: variant.inventoryItem.tracked,
+        levels: levelsByItem.get(variant.inventoryItem.id) ?? [],
+      },
+    })),
+  };
+}
+
+async function* readProducts(
+  connection: AdminConnection,
+  pageSize: number,
+  levelsFirst: () => Promise<number>,
+): AsyncGenerator<ShopifyProduct[]> {
+  let after: string | null = null;
+
+  do {
+    const variables = { first: pageSize, after, variantsFirst };
+    const data: ProductsData = await connection.request('products', productsQuery, variables);
+    const products = data.products.nodes;
+
+    const variantsByProduct = new Map<string, VariantNode[]>();
+    for (const product of products) {
+      const variantsAfter = nextCursor(product.variants.pageInfo);
+      const more = variantsAfter
+        ? await readMoreVariants(connection, product.id, variantsAfter)
+        : [];
+      variantsByProduct.set(product.id, [...product.variants.nodes, ...more]);
+    }
+
+    const variants = [...variantsByProduct.values()].flat();
+    const itemGids = variants.map((variant) => variant.inventoryItem.id);
+    const levelsByItem = await readLevelsOfItems(connection, itemGids, await levelsFirst());
+
+    yield products.map((product) =>
+      toProduct(product, variantsByProduct.get(product.id) ?? [], levelsByItem),
+    );
+    after = nextCursor(data.products.pageInfo);
+  } while (after);
+}
+
+/** One query reading `available` for each pair through aliases `p0`, `p1`, … */
+function availableQuery(batch: ItemLocationPair[]): {
+  query: string;
+  variables: Record<string, string>;
+} {
+  const variables: Record<string, string> = {};
+  const parameters: string[] = [];
+  const fields: string[] = [];
+
+  batch.forEach((pair, index) => {
+    variables[`item${index}`] = pair.inventoryItemGid;
+    variables[`location${index}`] = pair.locationGid;
+    parameters.push(`$item${index}: ID!, $location${index}: ID!`);
+    fields.push(
+      `p${index}: inventoryItem(id: $item${index}) { ` +
+        `inventoryLevel(locationId: $location${index}) { ` +
+        `quantities(names: ["available"]) { name quantity } } }`,
+    );
+  });
+
+  const query =
+    `query QuartermasterAvailable(${parameters.join(', ')}) {\n  ` + `${fields.join('\n  ')}\n}`;
+  return { query, variables };
+}
+
+async function readAvailable(
+  { request }: AdminConnection,
+  pairs: ItemLocationPair[],
+): Promise<Map<string, number>> {
+  const unique = [...new Map(pairs.map((pair) => [pairKey(pair), pair])).values()];
+  const available = new Map<string, number>();
+
+  for (const batch of chunks(unique, availablePairsPerCall)) {
+    const { query, variables } = availableQuery(batch);
+    const data: AvailableData = await request('available', query, variables);
+
+    batch.forEach((pair, index) => {
+      const level = data[`p${index}`]?.inventoryLevel;
+      if (level) {
+        available.set(pairKey(pair), quantityOf(level.quantities, 'available'));
+      }
+    });
+  }
+
+  return available;
+}
+
+/**
+ * The mutation input for the API version: `changeFromQuantity` from 2026-04, `compareQuantity`
+ * before. Before 2026-04 the opt-out (`ignoreCompareQuantity`) covers the whole batch, so an
+ * unchecked quantity in a checked batch compares against the figure read just now; a sale in
+ * between comes back as stale, which the caller handles like any other.
+ */
+async function setQuantitiesInput(
+  connection: AdminConnection,
+  input: SetAvailableInput,
+  isCompareAndSwap: boolean,
+) {
+  const base = { name: 'available', reason: 'correction' };
+  const referenceDocumentUri = input.referenceDocumentUri;
+  const target = (quantity: SetAvailableQuantity) => ({
+    inventoryItemId: quantity.inventoryItemGid,
+    locationId: quantity.locationGid,
+    quantity: quantity.quantity,
+  });
+
+  if (isCompareAndSwap) {
+    const quantities = input.quantities.map((quantity) => ({
+      ...target(quantity),
+      changeFromQuantity: quantity.changeFromQuantity,
+    }));
+    return { ...base, referenceDocumentUri, quantities };
+  }
+
+  const unchecked = input.quantities.filter((quantity) => quantity.changeFromQuantity === null);
+  if (unchecked.length === input.quantities.length) {
+    const quantities = input.quantities.map(target);
+    return { ...base, referenceDocumentUri, ignoreCompareQuantity: true, quantities };
+  }
+
+  const current =
+    unchecked.length > 0 ? await readAvailable(connection, unchecked) : new Map<string, number>();
+  const quantities = input.quantities.map((quantity) => ({
+    ...target(quantity),
+    compareQuantity: quantity.changeFromQuantity ?? current.get(pairKey(quantity)) ?? 0,
+  }));
+  return { ...base, referenceDocumentUri, ignoreCompareQuantity: false, quantities };
+}
+
+type SetQuantitiesPayload = NonNullable<SetQuantitiesData['inventorySetQuantities']>;
+
+/** Sends the mutation; a key still in flight at Shopify is waited for, up to three times. */
+async function sendSetQuantities(
+  { request, policy, logger, shop }: AdminConnection,
+  mutation: string,
+  variables: Record<string, unknown>,
+): Promise<SetQuantitiesPayload> {
+  const attemptsMax = 3;
+
+  for (let attempt = 1; ; attempt += 1) {
+    const data: SetQuantitiesData = await request('inventorySetQuantities', mutation, variables);
+    const answer = data.inventorySetQuantities;
+    if (!answer) {
+      throw new ShopifyRequestError('Shopify inventorySetQuantities answered null', 200);
+    }
+
+    const codes = answer.userErrors.map((error) => error.code);
+    if (!codes.includes('IDEMPOTENCY_CONCURRENT_REQUEST')) {
+      return answer;
+    }
+    if (attempt >= attemptsMax) {
+      const message = 'Shopify was still processing the same idempotency key';
+      throw new ShopifyTransientError(message, 'concurrent-request', attempt);
+    }
+
+    const waitMs = policy.retryDelayBaseMs * 2 ** (attempt - 1);
+    logger?.warn({ attempt, waitMs, shop }, 'shopify idempotency key in flight');
+    await policy.sleep(waitMs);
+  }
+}
+
+/** Stale only when every refusal is a stale compare; any other refusal needs a person. */
+function toOutcome(payload: SetQuantitiesPayload): SetAvailableOutcome {
+  const { userErrors } = payload;
+  if (userErrors.length > 0) {
+    const allStale = userErrors.every((error) => staleCodes.has(error.code ?? ''));
+    return allStale ? { kind: 'stale', userErrors } : { kind: 'rejected', userErrors };
+  }
+
+  const changes = (payload.inventoryAdjustmentGroup?.changes ?? [])
+    .filter((change) => change.name === 'available')
+    .map((change) => ({
+      inventoryItemGid: change.item?.id ?? '',
+      locationGid: change.location?.id ?? '',
+      quantityAfterChange: change.quantityAfterChange ?? 0,
+    }));
+  return { kind: 'applied', changes };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function libraryClient(config: ShopifyAdminConfig, shop: string): GraphqlClient {
+  const logger = config.logger;
   const shopify = shopifyApi({
     apiSecretKey: config.clientSecret,
-    apiVersion,
+    apiVersion: knownApiVersion(config.apiVersion, logger),
     isCustomStoreApp: true,
     adminApiAccessToken: config.accessToken,
     hostName: 'localhost',
@@ -575,16 +906,26 @@ export function createShopifyAdminClient(config: ShopifyAdminConfig): ShopifyAdm
     },
   });
 
-  const routeHeaders: Record<string, string> = {};
+  const session: Session = shopify.session.customAppSession(shop);
+  return new shopify.clients.Graphql({ session });
+}
+
+/** Builds a client for one shop. Creating it makes no call. */
+export function createShopifyAdminClient(config: ShopifyAdminConfig): ShopifyAdminClient {
+  const shop = normaliseShop(config.shop);
+  const logger = config.logger;
+  const isCompareAndSwap = config.apiVersion >= '2026-04';
+  const hasIdempotentDirective = config.apiVersion >= '2026-01';
+
+  // The route must exist before the library client is built: it captures the fetch then.
+  const headers: Record<string, string> = {};
   if (config.adminUrl) {
     installRoutingFetch();
-    routeHeaders[routeHeader] = registerRoute(config.adminUrl, shop);
+    headers[routeHeader] = registerRoute(config.adminUrl, shop);
   }
 
-  const session: Session = shopify.session.customAppSession(shop);
-  const graphql: GraphqlClient = new shopify.clients.Graphql({ session });
+  const graphql = libraryClient(config, shop);
   const timeoutMs = config.timeoutMs ?? 20_000;
-
   const policy: RetryPolicy = {
     attemptsMax: config.attemptsMax ?? 6,
     backoffMs: config.backoffMs ?? 1000,
@@ -596,19 +937,15 @@ export function createShopifyAdminClient(config: ShopifyAdminConfig): ShopifyAdm
     shop,
   };
 
-  /** One GraphQL call with retries; answers its data or throws. */
-  const request = <Data>(
+  const request: Request = <Data>(
     operation: string,
     query: string,
     variables: Record<string, unknown> = {},
   ): Promise<Data> =>
     withRetries(
       async () => {
-        const response = await graphql.request<Data>(query, {
-          variables,
-          headers: routeHeaders,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
+        const signal = AbortSignal.timeout(timeoutMs);
+        const response = await graphql.request<Data>(query, { variables, headers, signal });
         if (!response.data) {
           throw new ShopifyRequestError(`Shopify ${operation} answered no data`, 200);
         }
@@ -617,297 +954,41 @@ export function createShopifyAdminClient(config: ShopifyAdminConfig): ShopifyAdm
       policy,
       operation,
     );
+  const connection: AdminConnection = { shop, request, policy, logger };
 
   let locationCount: number | undefined;
-
   const fetchLocations = async (): Promise<ShopifyLocation[]> => {
-    const locations: ShopifyLocation[] = [];
-    let after: string | null = null;
-
-    do {
-      const data: LocationsData = await request('locations', locationsQuery, { after });
-      for (const node of data.locations.nodes) {
-        locations.push({
-          gid: node.id,
-          legacyId: node.legacyResourceId,
-          name: node.name,
-          isActive: node.isActive,
-          fulfillsOnlineOrders: node.fulfillsOnlineOrders,
-        });
-      }
-      after = data.locations.pageInfo.hasNextPage ? data.locations.pageInfo.endCursor : null;
-    } while (after);
-
+    const locations = await readLocations(connection);
     locationCount = locations.length;
     return locations;
   };
-
-  const remainingVariants = async (productGid: string, after: string): Promise<VariantNode[]> => {
-    const variants: VariantNode[] = [];
-    let cursor: string | null = after;
-
-    while (cursor) {
-      const variables = { id: productGid, first: variantsPageSize, after: cursor };
-      const data: ProductVariantsData = await request(
-        'productVariants',
-        productVariantsQuery,
-        variables,
-      );
-      const connection = data.product?.variants;
-      variants.push(...(connection?.nodes ?? []));
-      cursor = connection?.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
-    }
-
-    return variants;
+  const levelsFirst = async (): Promise<number> => {
+    const count = locationCount ?? (await fetchLocations()).length;
+    return Math.min(250, Math.max(1, count));
   };
 
-  const remainingLevels = async (
-    itemGid: string,
-    after: string,
-  ): Promise<ShopifyInventoryLevel[]> => {
-    const levels: ShopifyInventoryLevel[] = [];
-    let cursor: string | null = after;
+  return {
+    fetchShop: () => readShop(connection),
+    fetchLocations,
+    fetchProducts: () =>
+      readProducts(connection, config.productsPageSize ?? productsPageSizeDefault, levelsFirst),
+    fetchAvailable: (pairs) => readAvailable(connection, pairs),
 
-    while (cursor) {
-      const variables = { id: itemGid, first: levelsPageSize, after: cursor };
-      const data: ItemLevelsData = await request('itemLevels', itemLevelsQuery, variables);
-      const connection = data.inventoryItem?.inventoryLevels;
-      levels.push(...(connection ? toLevels(connection) : []));
-      cursor = connection?.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
-    }
-
-    return levels;
-  };
-
-  /** Levels of many items, in as few calls as the cost budget allows. */
-  const levelsOfItems = async (
-    itemGids: string[],
-  ): Promise<Map<string, ShopifyInventoryLevel[]>> => {
-    if (locationCount === undefined) {
-      await fetchLocations();
-    }
-
-    const levelsFirst = Math.min(250, Math.max(1, locationCount ?? 1));
-    const itemsPerCall = Math.max(1, Math.floor(levelsQueryCostMax / (3 + 3 * levelsFirst)));
-    const levelsByItem = new Map<string, ShopifyInventoryLevel[]>();
-
-    for (const ids of chunks(itemGids, Math.min(itemsPerCall, 250))) {
-      const data: ItemsLevelsData = await request('itemsLevels', itemsLevelsQuery, {
-        ids,
-        levelsFirst,
-      });
-
-      for (const node of data.nodes) {
-        if (!node?.id || !node.inventoryLevels) {
-          continue;
-        }
-        const { pageInfo } = node.inventoryLevels;
-        const more =
-          pageInfo.hasNextPage && pageInfo.endCursor
-            ? await remainingLevels(node.id, pageInfo.endCursor)
-            : [];
-        levelsByItem.set(node.id, [...toLevels(node.inventoryLevels), ...more]);
-      }
-    }
-
-    return levelsByItem;
-  };
-
-  async function* fetchProducts(): AsyncGenerator<ShopifyProduct[]> {
-    let after: string | null = null;
-
-    do {
-      const variables = { first: productsPageSize, after, variantsFirst };
-      const data: ProductsData = await request('products', productsQuery, variables);
-      const products = data.products.nodes;
-
-      const variantsByProduct = new Map<string, VariantNode[]>();
-      for (const product of products) {
-        const { nodes, pageInfo } = product.variants;
-        const more =
-          pageInfo.hasNextPage && pageInfo.endCursor
-            ? await remainingVariants(product.id, pageInfo.endCursor)
-            : [];
-        variantsByProduct.set(product.id, [...nodes, ...more]);
+    setAvailable: async (input) => {
+      if (input.quantities.length > setAvailableQuantitiesMax) {
+        const count = input.quantities.length;
+        throw new RangeError(`setAvailable takes at most 250 quantities, got ${count}`);
       }
 
-      const itemGids = [...variantsByProduct.values()].flat().map((v) => v.inventoryItem.id);
-      const levelsByItem = await levelsOfItems(itemGids);
+      const quantitiesInput = await setQuantitiesInput(connection, input, isCompareAndSwap);
+      const payload = hasIdempotentDirective
+        ? await sendSetQuantities(connection, setQuantitiesIdempotentMutation, {
+            input: quantitiesInput,
+            idempotencyKey: input.idempotencyKey,
+          })
+        : await sendSetQuantities(connection, setQuantitiesMutation, { input: quantitiesInput });
 
-      yield products.map((product) => ({
-        gid: product.id,
-        legacyId: product.legacyResourceId,
-        title: product.title,
-        handle: product.handle,
-        status: product.status,
-        vendor: product.vendor,
-        productType: product.productType,
-        variants: (variantsByProduct.get(product.id) ?? []).map((variant) => ({
-          gid: variant.id,
-          legacyId: variant.legacyResourceId,
-          title: variant.title,
-          sku: variant.sku,
-          barcode: variant.barcode,
-          price: variant.price,
-          inventoryPolicy: variant.inventoryPolicy,
-          inventoryItem: {
-            gid: variant.inventoryItem.id,
-            legacyId: variant.inventoryItem.legacyResourceId,
-            tracked: variant.inventoryItem.tracked,
-            levels: levelsByItem.get(variant.inventoryItem.id) ?? [],
-          },
-        })),
-      }));
-
-      const { pageInfo } = data.products;
-      after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
-    } while (after);
-  }
-
-  const fetchAvailable = async (pairs: ItemLocationPair[]): Promise<Map<string, number>> => {
-    const unique = [...new Map(pairs.map((pair) => [pairKey(pair), pair])).values()];
-    const available = new Map<string, number>();
-
-    for (const batch of chunks(unique, availablePairsPerCall)) {
-      const variables: Record<string, string> = {};
-      const fields = batch.map((pair, index) => {
-        variables[`item${index}`] = pair.inventoryItemGid;
-        variables[`location${index}`] = pair.locationGid;
-        return (
-          `p${index}: inventoryItem(id: $item${index}) { ` +
-          `inventoryLevel(locationId: $location${index}) { ` +
-          `quantities(names: ["available"]) { name quantity } } }`
-        );
-      });
-      const parameters = batch.map((_, index) => `$item${index}: ID!, $location${index}: ID!`);
-      const query =
-        `query QuartermasterAvailable(${parameters.join(', ')}) {\n  ` +
-        `${fields.join('\n  ')}\n}`;
-
-      const data: AvailableData = await request('available', query, variables);
-
-      batch.forEach((pair, index) => {
-        const level = data[`p${index}`]?.inventoryLevel;
-        if (level) {
-          available.set(pairKey(pair), quantityOf(level.quantities, 'available'));
-        }
-      });
-    }
-
-    return available;
+      return toOutcome(payload);
+    },
   };
-
-  /** The mutation input for this API version (see the version rules in the simulator). */
-  const setQuantitiesInput = async (input: SetAvailableInput) => {
-    const base = {
-      name: 'available',
-      reason: 'correction',
-      referenceDocumentUri: input.referenceDocumentUri,
-    };
-
-    if (isCompareAndSwap) {
-      const quantities = input.quantities.map((quantity) => ({
-        inventoryItemId: quantity.inventoryItemGid,
-        locationId: quantity.locationGid,
-        quantity: quantity.quantity,
-        changeFromQuantity: quantity.changeFromQuantity,
-      }));
-      return { ...base, quantities };
-    }
-
-    const unchecked = input.quantities.filter((quantity) => quantity.changeFromQuantity === null);
-    if (unchecked.length === input.quantities.length) {
-      const quantities = input.quantities.map((quantity) => ({
-        inventoryItemId: quantity.inventoryItemGid,
-        locationId: quantity.locationGid,
-        quantity: quantity.quantity,
-      }));
-      return { ...base, ignoreCompareQuantity: true, quantities };
-    }
-
-    // Before 2026-04 the opt-out is all or nothing, so an unchecked quantity in a checked batch
-    // compares against the figure read just now; a sale in between comes back as stale.
-    const current = unchecked.length > 0 ? await fetchAvailable(unchecked) : new Map();
-    const quantities = input.quantities.map((quantity) => ({
-      inventoryItemId: quantity.inventoryItemGid,
-      locationId: quantity.locationGid,
-      quantity: quantity.quantity,
-      compareQuantity: quantity.changeFromQuantity ?? current.get(pairKey(quantity)) ?? 0,
-    }));
-    return { ...base, ignoreCompareQuantity: false, quantities };
-  };
-
-  /** Sends the mutation; a key still in flight at Shopify is waited for, up to three times. */
-  const sendSetQuantities = async (
-    mutation: string,
-    variables: Record<string, unknown>,
-  ): Promise<NonNullable<SetQuantitiesData['inventorySetQuantities']>> => {
-    const attemptsMax = 3;
-
-    for (let attempt = 1; ; attempt += 1) {
-      const data: SetQuantitiesData = await request('inventorySetQuantities', mutation, variables);
-      const answer = data.inventorySetQuantities;
-      if (!answer) {
-        throw new ShopifyRequestError('Shopify inventorySetQuantities answered null', 200);
-      }
-
-      const inFlight = answer.userErrors.some(
-        (error) => error.code === 'IDEMPOTENCY_CONCURRENT_REQUEST',
-      );
-      if (!inFlight) {
-        return answer;
-      }
-      if (attempt >= attemptsMax) {
-        const message = 'Shopify was still processing the same idempotency key';
-        throw new ShopifyTransientError(message, 'concurrent-request', attempt);
-      }
-
-      const waitMs = policy.retryDelayBaseMs * 2 ** (attempt - 1);
-      logger?.warn({ attempt, waitMs, shop }, 'shopify idempotency key in flight');
-      await policy.sleep(waitMs);
-    }
-  };
-
-  const setAvailable = async (input: SetAvailableInput): Promise<SetAvailableOutcome> => {
-    if (input.quantities.length > setAvailableQuantitiesMax) {
-      const count = input.quantities.length;
-      throw new RangeError(`setAvailable takes at most 250 quantities, got ${count}`);
-    }
-
-    const variables = hasIdempotentDirective
-      ? { input: await setQuantitiesInput(input), idempotencyKey: input.idempotencyKey }
-      : { input: await setQuantitiesInput(input) };
-    const mutation = hasIdempotentDirective
-      ? setQuantitiesIdempotentMutation
-      : setQuantitiesMutation;
-
-    const payload = await sendSetQuantities(mutation, variables);
-    const { userErrors } = payload;
-    if (userErrors.length > 0) {
-      const allStale = userErrors.every((error) => staleCodes.has(error.code ?? ''));
-      return allStale ? { kind: 'stale', userErrors } : { kind: 'rejected', userErrors };
-    }
-
-    const changes = (payload.inventoryAdjustmentGroup?.changes ?? [])
-      .filter((change) => change.name === 'available')
-      .map((change) => ({
-        inventoryItemGid: change.item?.id ?? '',
-        locationGid: change.location?.id ?? '',
-        quantityAfterChange: change.quantityAfterChange ?? 0,
-      }));
-    return { kind: 'applied', changes };
-  };
-
-  const fetchShop = async (): Promise<ShopifyShop> => {
-    const data: ShopData = await request('shop', shopQuery);
-    return {
-      name: data.shop.name,
-      domain: data.shop.myshopifyDomain,
-      currency: data.shop.currencyCode,
-      timeZone: data.shop.ianaTimezone,
-      taxesIncluded: data.shop.taxesIncluded,
-    };
-  };
-
-  return { fetchShop, fetchLocations, fetchProducts, fetchAvailable, setAvailable };
 }

@@ -107,6 +107,8 @@ const throttledBodySchema = z.object({
     .optional(),
 });
 
+const httpResponseSchema = z.object({ code: z.number(), statusText: z.string() });
+
 function graphqlErrorsOf(error: GraphqlQueryError): ShopifyGraphqlError[] {
   const body: unknown = error.body;
   const parsed = throttledBodySchema.safeParse(body);
@@ -179,13 +181,17 @@ function classify(error: unknown, policy: RetryPolicy): Failure {
   }
 
   if (error instanceof HttpResponseError) {
-    const { code, statusText } = error.response;
-    const message = `Shopify answered HTTP ${code} ${statusText}`.trim();
-    return { kind: 'fatal', error: new ShopifyRequestError(message, code, [], { cause: error }) };
+    const response = httpResponseSchema.safeParse(error.response).data;
+    const message = `Shopify answered HTTP ${response?.code} ${response?.statusText ?? ''}`.trim();
+    const fatal = new ShopifyRequestError(message, response?.code, [], { cause: error });
+    return { kind: 'fatal', error: fatal };
   }
 
   const message = error instanceof Error ? error.message : String(error);
-  return { kind: 'fatal', error: new ShopifyRequestError(message, undefined, [], { cause: error }) };
+  return {
+    kind: 'fatal',
+    error: new ShopifyRequestError(message, undefined, [], { cause: error }),
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   Kind,
+  OperationTypeNode,
   getArgumentValues,
   getNamedType,
   isAbstractType,
@@ -240,7 +241,7 @@ export function requestedQueryCost(
   fragments: Map<string, FragmentDefinitionNode>,
   variableValues: Record<string, unknown>,
 ): number {
-  if (operation.operation === 'mutation') {
+  if (operation.operation === OperationTypeNode.MUTATION) {
     return mutationCost * operation.selectionSet.selections.length;
   }
 
@@ -261,7 +262,7 @@ export function actualQueryCost(
   variableValues: Record<string, unknown>,
   data: Record<string, unknown> | null | undefined,
 ): number {
-  if (operation.operation === 'mutation') {
+  if (operation.operation === OperationTypeNode.MUTATION) {
     return mutationCost * operation.selectionSet.selections.length;
   }
 

@@ -101,7 +101,8 @@ export function canonicalJson(value: unknown): string {
     const entries = Object.entries(value)
       .filter(([, entry]) => entry !== undefined)
       .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
-    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`)}}`;
+    const members = entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`);
+    return `{${members.join(',')}}`;
   }
 
   return JSON.stringify(value);
@@ -111,12 +112,16 @@ function badRequest(message: string, code = 'BAD_REQUEST'): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
 }
 
+/** Shopify's top-level refusal of an input list longer than 250. */
+export function inputTooLarge(size: number): GraphQLError {
+  const message = `The input array size of ${size} is greater than the maximum allowed of 250.`;
+  return badRequest(message, 'MAX_INPUT_SIZE_EXCEEDED');
+}
+
 /** Checks what the schema cannot: sizes and the 2026-04 requirements. Throws top-level errors. */
 function checkShape(request: SetQuantitiesRequest, input: SetQuantitiesInput, raw: unknown): void {
   if (input.quantities.length > quantitiesMax) {
-    const size = input.quantities.length;
-    const message = `The input array size of ${size} is greater than the maximum allowed of 250.`;
-    throw badRequest(message, 'MAX_INPUT_SIZE_EXCEEDED');
+    throw inputTooLarge(input.quantities.length);
   }
 
   if (!isCompareAndSwapVersion(request.apiVersion)) {
@@ -128,7 +133,9 @@ function checkShape(request: SetQuantitiesRequest, input: SetQuantitiesInput, ra
   }
 
   const rawQuantities = z.object({ quantities: z.array(z.object({}).loose()) }).parse(raw);
-  const missing = rawQuantities.quantities.findIndex((q) => !('changeFromQuantity' in q));
+  const missing = rawQuantities.quantities.findIndex(
+    (quantity) => !('changeFromQuantity' in quantity),
+  );
   if (missing >= 0) {
     const message =
       `input.quantities.${missing}.changeFromQuantity must be given from 2026-04 ` +

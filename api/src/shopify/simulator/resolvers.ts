@@ -1,13 +1,13 @@
 // Resolvers for the simulator's schema: the root value for queries and the mutation, and
 // "views" of store records, plain objects whose methods graphql-js calls as field resolvers.
-// Views are built lazily so that cycles (variant → product → variants) cost nothing until asked.
+// Views are built lazily, so cycles (variant → product → variants) cost nothing until asked.
 // Leaves out: Shopify's full search syntax (only `field:value` terms joined by spaces, and bare
 // words matched against titles), and sort keys other than id.
 import { Buffer } from 'node:buffer';
 
 import { GraphQLError, type GraphQLResolveInfo, getDirectiveValues } from 'graphql';
 
-import { type SetQuantitiesResult, setQuantities } from './inventory.ts';
+import { type SetQuantitiesResult, inputTooLarge, setQuantities } from './inventory.ts';
 import {
   type AdjustmentGroupRecord,
   type InventoryItemRecord,
@@ -308,6 +308,9 @@ type Views = ReturnType<typeof makeViews>;
 /** Finds any node the schema knows by its global id. */
 function nodeById(store: SimulatorStore, views: Views, gid: string): object | null {
   const type = /^gid:\/\/shopify\/([A-Za-z]+)\//.exec(gid)?.[1];
+  if (type === undefined) {
+    return null;
+  }
 
   switch (type) {
     case 'Location': {
@@ -442,8 +445,7 @@ export function makeRootValue(store: SimulatorStore) {
 
     nodes: (args: { ids: string[] }) => {
       if (args.ids.length > pageSizeMax) {
-        const message = `The input array size of ${args.ids.length} is greater than the maximum allowed of 250.`;
-        throw new GraphQLError(message, { extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' } });
+        throw inputTooLarge(args.ids.length);
       }
       return args.ids.map((id) => nodeById(store, views, id));
     },

@@ -17,6 +17,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   Kind,
+  OperationTypeNode,
   execute,
   getArgumentValues,
   getDirectiveValues,
@@ -208,7 +209,7 @@ function setQuantitiesFieldsOf(
 ): { input: unknown; idempotencyKey: string | null }[] {
   const definition = schema.getMutationType()?.getFields()['inventorySetQuantities'];
   const directive = schema.getDirective('idempotent');
-  if (operation.operation !== 'mutation' || !definition || !directive) {
+  if (operation.operation !== OperationTypeNode.MUTATION || !definition || !directive) {
     return [];
   }
 
@@ -324,8 +325,8 @@ class SimulatorEngine {
     const validationErrors = validate(this.schema, document);
     const operation = getOperationAST(document, request.operationName);
     if (validationErrors.length > 0 || !operation) {
-      const errors = validationErrors.length > 0 ? validationErrors : [];
-      const body = operation ? errorsBody(errors) : { errors: [{ message: 'No operation given' }] };
+      const noOperation = { errors: [{ message: 'No operation given' }] };
+      const body = validationErrors.length > 0 ? errorsBody(validationErrors) : noOperation;
       return { status: 200, body, delayMs: 0 };
     }
 

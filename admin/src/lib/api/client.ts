@@ -1,0 +1,103 @@
+/**
+ * The urql client the admin talks to the API with: queries over HTTP, subscriptions over one
+ * graphql-ws socket, both carrying the signed-in token. There is deliberately no cache
+ * exchange: every screen shows live stock, so each query goes to the API and live changes
+ * arrive by subscription.
+ */
+import { Client, fetchExchange, subscriptionExchange, type ClientOptions } from '@urql/core';
+import { CloseCode, createClient as createSocketClient } from 'graphql-ws';
+
+import { graphqlHttpUrl, graphqlSocketUrl } from './endpoint';
+import { liveConnection } from './live-connection.svelte';
+
+/** The longest pause between attempts to reopen the live socket. */
+const reconnectWaitMaxMs = 10_000;
+
+/** WebSocket's own close code for a deliberate close: the last live screen was left. */
+const normalClosureCode = 1000;
+
+/** A client and the means to close its socket when the token changes or the person leaves. */
+export interface AdminClient {
+  client: Client;
+  dispose(): void;
+}
+
+/** A client that sends `token` as `Authorization: Bearer …` over HTTP and WebSocket. */
+export function makeAdminClient(token: string): AdminClient {
+  const authorization = `Bearer ${token}`;
+  let isDisposed = false;
+
+  const socket = createSocketClient({
+    url: graphqlSocketUrl(),
+    connectionParams: { authorization },
+    // Stay on a warehouse floor's flaky Wi-Fi for as long as it takes, but stop at once when
+    // the API refuses the token: retrying cannot fix that, signing in again can.
+    retryAttempts: Infinity,
+    shouldRetry: (closed) => isCloseEvent(closed) && closed.code !== CloseCode.Forbidden,
+    retryWait: (retries) => wait(Math.min(1000 * 2 ** retries, reconnectWaitMaxMs)),
+    // A dead connection (a laptop lid shut, a router restart) otherwise looks live for minutes.
+    keepAlive: 10_000,
+    // Moving from one live screen to the next should reuse the socket, not reopen it.
+    lazyCloseTimeout: 3_000,
+    on: {
+      connecting: (isRetry) => {
+        liveConnection.status = isRetry ? 'reconnecting' : 'connecting';
+      },
+      connected: () => {
+        liveConnection.status = 'live';
+        liveConnection.connectedCount += 1;
+      },
+      closed: (event) => {
+        const isQuiet = isDisposed || (isCloseEvent(event) && event.code === normalClosureCode);
+        liveConnection.status = isQuiet ? 'idle' : 'reconnecting';
+      },
+    },
+  });
+
+  const client = new Client({
+    ...httpOptions(authorization),
+    exchanges: [
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({
+            unsubscribe: socket.subscribe({ ...request, query: request.query ?? '' }, sink),
+          }),
+        }),
+      }),
+    ],
+  });
+
+  return {
+    client,
+    dispose: () => {
+      isDisposed = true;
+      liveConnection.status = 'idle';
+      liveConnection.connectedCount = 0;
+      void socket.dispose();
+    },
+  };
+}
+
+/** A client for one-off queries over HTTP only, such as checking a token before keeping it. */
+export function makeHttpClient(token: string): Client {
+  return new Client({ ...httpOptions(`Bearer ${token}`), exchanges: [fetchExchange] });
+}
+
+function httpOptions(authorization: string) {
+  return {
+    url: graphqlHttpUrl(),
+    // Apollo's CSRF guard refuses GET queries without a preflight header; POST needs none.
+    preferGetMethod: false,
+    requestPolicy: 'network-only',
+    fetchOptions: () => ({ headers: { authorization } }),
+  } satisfies Omit<ClientOptions, 'exchanges'>;
+}
+
+function isCloseEvent(event: unknown): event is { code: number } {
+  return typeof event === 'object' && event !== null && typeof (event as { code?: unknown }).code === 'number';
+}
+
+function wait(durationMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, durationMs));
+}

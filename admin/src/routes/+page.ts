@@ -1,0 +1,8 @@
+// The root has nothing of its own: stock is where people start.
+import { redirect } from '@sveltejs/kit';
+
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = () => {
+  redirect(307, '/warehouse/stock');
+};
