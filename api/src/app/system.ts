@@ -13,9 +13,11 @@ import type { Runner } from 'graphile-worker';
 import type pg from 'pg';
 
 import { ensureAdminToken, generateToken } from '../access/tokens.ts';
+import { onStockChanged, type StockChange } from '../ledger/ledger.ts';
 import type { Config, ShopifySettings } from '../platform/config.ts';
 import { createPool, openDatabase, type DatabaseHandle } from '../platform/database.ts';
-import { listenForEvents, type EventListener } from '../platform/events.ts';
+import { listenForEvents, publishMany, type EventListener } from '../platform/events.ts';
+import type { Tx } from '../platform/transaction.ts';
 import { migrateJobQueue, startJobWorker } from '../platform/jobs.ts';
 import type { Logger } from '../platform/logger.ts';
 import { migrate, openOrm } from '../platform/orm.ts';
@@ -109,6 +111,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       await importCatalogue(pool, client, logger);
     }
     registerStockPush();
+    onStockChanged(announceStockChanges);
 
     if (options.runWorker !== false) {
       const worker: Runner = await startJobWorker({
@@ -166,6 +169,14 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     await close();
     throw error;
   }
+}
+
+/** Tells live subscribers, on every API process, which levels changed; sent on commit. */
+async function announceStockChanges(tx: Tx, changes: StockChange[]): Promise<void> {
+  await publishMany(
+    tx,
+    changes.map((change) => ({ topic: 'STOCK_LEVEL_CHANGED' as const, payload: change })),
+  );
 }
 
 /**

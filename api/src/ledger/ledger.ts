@@ -71,11 +71,11 @@ export interface StockChange {
 }
 
 type StockChangeListener = (tx: Tx, changes: StockChange[]) => Promise<void>;
-const stockChangeListeners: StockChangeListener[] = [];
+const stockChangeListeners = new Set<StockChangeListener>();
 
-/** Registers work to do, in the same transaction, whenever balances change. */
+/** Registers work to do, in the same transaction, whenever balances change (once per function). */
 export function onStockChanged(listener: StockChangeListener): void {
-  stockChangeListeners.push(listener);
+  stockChangeListeners.add(listener);
 }
 
 /**

@@ -1,0 +1,308 @@
+/**
+ * The GraphQL API over real HTTP and WebSocket: every operation needs a token, stock
+ * operations answer business refusals in their payload and change nothing when refused, the
+ * committed schema matches the code, and a subscriber on another API process hears changes.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+import { freePort } from '../api/src/platform/database.ts';
+import { accessToken, clientSecret, shopDomain, startTestSystem, type TestSystem } from './support/system.ts';
+
+let system: TestSystem;
+let warehouseId: string;
+let shopFloorId: string;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  const data = await system.graphql<{ locations: { id: string; name: string }[] }>(
+    '{ locations { id name } }',
+  );
+  warehouseId = data.locations.find((l) => l.name.endsWith('Warehouse'))?.id ?? '';
+  shopFloorId = data.locations.find((l) => l.name.endsWith('Shop'))?.id ?? '';
+});
+
+afterAll(async () => {
+  await system.stopAll();
+});
+
+async function post(body: unknown, authorization?: string) {
+  const response = await fetch(`${system.apiUrl}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(authorization === undefined ? {} : { authorization }),
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function level(sku: string, locationId: string) {
+  const data = await system.graphql<{ stockLevels: { onHand: number; reserved: number; available: number }[] }>(
+    'query($sku: String, $loc: ID) { stockLevels(sku: $sku, locationId: $loc) { onHand reserved available } }',
+    { sku, loc: locationId },
+  );
+  return data.stockLevels[0];
+}
+
+const stockPayload = `movements { kind sku onHandDelta actor location { name } }
+  levels { sku onHand reserved available location { id } }
+  errors { field code message }`;
+
+describe('authentication', () => {
+  it('refuses a request without a token, with a bad one, and with a malformed header', async () => {
+    const query = { query: '{ locations { id } }' };
+    for (const header of [undefined, 'Bearer qm_not_a_real_token', 'Basic abc', 'Bearer']) {
+      const answer = await post(query, header);
+      expect(answer.status, String(header)).toBe(401);
+      expect(JSON.stringify(answer.body)).toContain('UNAUTHENTICATED');
+    }
+  });
+
+  it('refuses a WebSocket subscription without a valid token', async () => {
+    const client = createClient({
+      url: `${system.apiUrl?.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: 'Bearer qm_wrong' },
+      retryAttempts: 0,
+    });
+    const outcome = await new Promise<string>((resolve) => {
+      client.subscribe(
+        { query: 'subscription { stockLevelChanged { onHand } }' },
+        { next: () => resolve('data'), error: () => resolve('refused'), complete: () => resolve('complete') },
+      );
+    });
+    await client.dispose();
+    expect(outcome).toBe('refused');
+  });
+
+  it('limits a token to its scopes', async () => {
+    const created = await system.pool.query<{ id: string }>('SELECT 1');
+    expect(created.rowCount).toBe(1);
+    const { createToken } = await import('../api/src/access/tokens.ts');
+    const reader = await createToken(system.pool, { name: 'reader', scopes: ['stock:read'] });
+
+    const read = await post({ query: '{ locations { id } }' }, `Bearer ${reader.token}`);
+    const write = await post(
+      {
+        query: `mutation { receiveStock(input: { sku: "HL-SPOON-ENML", locationId: "${warehouseId}", quantity: 1 }) { errors { code } } }`,
+      },
+      `Bearer ${reader.token}`,
+    );
+
+    expect(read.status).toBe(200);
+    expect(JSON.stringify(write.body)).toMatch(/Access denied|not authorized/i);
+  });
+});
+
+describe('stock operations', () => {
+  it('receives stock, names who did it, and answers the new level', async () => {
+    const before = await level('HL-SPOON-ENML', warehouseId);
+
+    const data = await system.graphql<{ receiveStock: { movements: { kind: string; actor: string }[]; levels: { onHand: number }[]; errors: unknown[] } }>(
+      `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { ${stockPayload} } }`,
+      { input: { sku: ' hl-spoon-enml ', locationId: warehouseId, quantity: 5, note: 'PO 88' } },
+    );
+
+    expect(data.receiveStock.errors).toEqual([]);
+    expect(data.receiveStock.movements).toEqual([
+      expect.objectContaining({ kind: 'RECEIPT', actor: expect.stringMatching(/^token:\d+$/) }),
+    ]);
+    expect(data.receiveStock.levels[0]?.onHand).toBe((before?.onHand ?? 0) + 5);
+  });
+
+  it('answers the first result for a retried request id instead of receiving twice', async () => {
+    const input = { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantity: 2, requestId: 'scan-77' };
+    const mutation = `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { ${stockPayload} } }`;
+    await system.graphql(mutation, { input });
+    const after = await level('HL-SPOON-ENML', warehouseId);
+
+    await system.graphql(mutation, { input });
+
+    expect(await level('HL-SPOON-ENML', warehouseId)).toEqual(after);
+  });
+
+  it('refuses bad input with the field and code, and changes nothing', async () => {
+    const before = await level('HL-SPOON-ENML', warehouseId);
+    const cases: [string, Record<string, unknown>, string, string][] = [
+      ['receiveStock', { sku: 'NOPE', locationId: warehouseId, quantity: 1 }, 'sku', 'SKU_NOT_FOUND'],
+      ['receiveStock', { sku: 'HL-SPOON-ENML', locationId: '999', quantity: 1 }, 'locationId', 'LOCATION_NOT_FOUND'],
+      ['receiveStock', { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantity: 0 }, 'quantity', 'INVALID_QUANTITY'],
+      ['adjustStock', { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantityChange: -1000, reason: 'DAMAGED' }, 'quantity', 'INSUFFICIENT_AVAILABLE'],
+      ['transferStock', { sku: 'HL-SPOON-ENML', fromLocationId: warehouseId, toLocationId: warehouseId, quantity: 1 }, 'toLocationId', 'SAME_LOCATION'],
+      ['transferStock', { sku: 'HL-SPOON-ENML', fromLocationId: warehouseId, toLocationId: shopFloorId, quantity: 1000 }, 'quantity', 'INSUFFICIENT_AVAILABLE'],
+      ['recordCount', { sku: 'HL-SPOON-ENML', locationId: warehouseId, countedQuantity: -1 }, 'countedQuantity', 'INVALID_QUANTITY'],
+    ];
+    const inputTypes: Record<string, string> = {
+      receiveStock: 'ReceiveStockInput',
+      adjustStock: 'AdjustStockInput',
+      transferStock: 'TransferStockInput',
+      recordCount: 'RecordCountInput',
+    };
+
+    for (const [mutation, input, field, code] of cases) {
+      const data = await system.graphql<Record<string, { movements: unknown[]; errors: { field: string; code: string }[] }>>(
+        `mutation($input: ${inputTypes[mutation]}!) { ${mutation}(input: $input) { ${stockPayload} } }`,
+        { input },
+      );
+      expect(data[mutation]?.errors, `${mutation} ${code}`).toEqual([
+        expect.objectContaining({ field, code }),
+      ]);
+      expect(data[mutation]?.movements).toEqual([]);
+    }
+    expect(await level('HL-SPOON-ENML', warehouseId)).toEqual(before);
+    const shopFloor = await level('HL-SPOON-ENML', shopFloorId);
+    expect(shopFloor?.onHand).toBe(2);
+  });
+
+  it('transfers between locations and records a count as the gap to what was found', async () => {
+    const transfer = await system.graphql<{ transferStock: { movements: { kind: string }[]; errors: unknown[] } }>(
+      `mutation($input: TransferStockInput!) { transferStock(input: $input) { ${stockPayload} } }`,
+      { input: { sku: 'HL-SPOON-ENML', fromLocationId: warehouseId, toLocationId: shopFloorId, quantity: 2 } },
+    );
+    expect(transfer.transferStock.movements.map((m) => m.kind)).toEqual(['TRANSFER_OUT', 'TRANSFER_IN']);
+    expect((await level('HL-SPOON-ENML', shopFloorId))?.onHand).toBe(4);
+
+    const count = await system.graphql<{ recordCount: { movements: { kind: string; onHandDelta: number }[] } }>(
+      `mutation($input: RecordCountInput!) { recordCount(input: $input) { ${stockPayload} } }`,
+      { input: { sku: 'HL-SPOON-ENML', locationId: shopFloorId, countedQuantity: 3 } },
+    );
+    expect(count.recordCount.movements).toEqual([expect.objectContaining({ kind: 'COUNT', onHandDelta: -1 })]);
+    expect((await level('HL-SPOON-ENML', shopFloorId))?.onHand).toBe(3);
+  });
+
+  it('pages movements with a cursor and filters them by SKU and kind', async () => {
+    const query = `query($after: String) {
+      movements(filter: { sku: "HL-SPOON-ENML" }, first: 2, after: $after) {
+        edges { cursor node { id kind } } pageInfo { hasNextPage endCursor } } }`;
+    type Page = { movements: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
+    const first = await system.graphql<Page>(query);
+    const second = await system.graphql<Page>(query, { after: first.movements.pageInfo.endCursor });
+
+    expect(first.movements.edges).toHaveLength(2);
+    expect(first.movements.pageInfo.hasNextPage).toBe(true);
+    const ids = [...first.movements.edges, ...second.movements.edges].map((e) => Number(e.node.id));
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(new Set(ids).size).toBe(ids.length);
+
+    const receipts = await system.graphql<{ movements: { nodes: { kind: string }[] } }>(
+      '{ movements(filter: { sku: "HL-SPOON-ENML", kinds: [RECEIPT] }) { nodes { kind } } }',
+    );
+    expect(new Set(receipts.movements.nodes.map((n) => n.kind))).toEqual(new Set(['RECEIPT']));
+  });
+
+  it('resolves an open exception once', async () => {
+    const open = await system.graphql<{ openExceptions: { id: string; kind: string }[] }>(
+      '{ openExceptions { id kind } }',
+    );
+    const exception = open.openExceptions.find((e) => e.kind === 'SKU_NEEDS_NAME');
+    expect(exception).toBeDefined();
+    const mutation = `mutation($id: ID!) { resolveException(id: $id, note: "named it") {
+      exception { status resolvedBy } errors { code } } }`;
+
+    const first = await system.graphql<{ resolveException: { exception: { status: string }; errors: unknown[] } }>(mutation, { id: exception?.id });
+    const again = await system.graphql<{ resolveException: { errors: { code: string }[] } }>(mutation, { id: exception?.id });
+    const missing = await system.graphql<{ resolveException: { errors: { code: string }[] } }>(mutation, { id: '999999' });
+
+    expect(first.resolveException.exception.status).toBe('resolved');
+    expect(again.resolveException.errors).toEqual([{ code: 'ALREADY_RESOLVED' }]);
+    expect(missing.resolveException.errors).toEqual([{ code: 'EXCEPTION_NOT_FOUND' }]);
+  });
+});
+
+describe('the committed schema', () => {
+  it('matches the schema the code builds', () => {
+    // In its own process: the schema tooling and this test runner load graphql differently.
+    const check = spawnSync(
+      process.execPath,
+      ['--import', './register.mjs', 'src/app/print-schema.ts', '--check'],
+      { cwd: new URL('../api/', import.meta.url), encoding: 'utf8' },
+    );
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+});
+
+describe('subscriptions across API processes', () => {
+  let other: ChildProcess;
+  let otherUrl: string;
+  let client: Client;
+
+  beforeAll(async () => {
+    // A second API process on the same database, as a second server behind a load balancer.
+    const port = await freePort();
+    other = spawn(process.execPath, ['--import', './register.mjs', 'src/main.ts'], {
+      cwd: new URL('../api/', import.meta.url),
+      env: {
+        ...process.env,
+        DATABASE_URL: system.databaseUrl,
+        PORT: String(port),
+        SHOPIFY_SHOP: shopDomain,
+        SHOPIFY_ACCESS_TOKEN: accessToken,
+        SHOPIFY_CLIENT_SECRET: clientSecret,
+        SHOPIFY_ADMIN_URL: system.simulator.url,
+        QM_ADMIN_TOKEN: system.adminToken,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    otherUrl = `http://127.0.0.1:${port}`;
+    for (let attempt = 0; attempt < 120; attempt += 1) {
+      const up = await fetch(`${otherUrl}/health`).then((r) => r.ok, () => false);
+      if (up) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    client = createClient({
+      url: `${otherUrl.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${system.adminToken}` },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await client.dispose();
+    other.kill('SIGTERM');
+    await once(other, 'exit');
+  });
+
+  it('hears a stock change and an order change made through the first process', async () => {
+    const heard: Record<string, unknown>[] = [];
+    const levelDone = new Promise<void>((resolve, reject) => {
+      client.subscribe(
+        { query: `subscription { stockLevelChanged(locationId: "${warehouseId}") { sku onHand available } }` },
+        {
+          next: (message) => {
+            heard.push(message.data as Record<string, unknown>);
+            resolve();
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+    });
+    const orderDone = new Promise<Record<string, unknown>>((resolve, reject) => {
+      client.subscribe(
+        { query: 'subscription { orderChanged { name allocationState } }' },
+        { next: (message) => resolve(message.data as Record<string, unknown>), error: reject, complete: () => undefined },
+      );
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    await system.graphql(
+      `mutation { receiveStock(input: { sku: "HL-POT-TERR-20", locationId: "${warehouseId}", quantity: 4 }) { errors { code } } }`,
+    );
+    const { orderBody } = await import('./support/shopify-bodies.ts');
+    await system.deliver('orders/create', orderBody(9700001, [{ lineId: 9800001, variantId: 47100000001702, sku: 'HL-POT-TERR-20', quantity: 1 }]));
+
+    await levelDone;
+    expect(heard[0]).toEqual({ stockLevelChanged: { sku: 'HL-POT-TERR-20', onHand: 7, available: 7 } });
+    expect(await orderDone).toEqual({ orderChanged: { name: '#1', allocationState: 'reserved' } });
+  });
+});
