@@ -147,9 +147,17 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       logger.info({ url: `${apiUrl}/graphql` }, 'API listening');
 
       if (simulator !== null && options.orderStreamIntervalMs) {
+        // Carry on from the orders already recorded, so a restart does not repeat their ids.
+        const last = await pool.query<{ count: number; number: number | null }>(
+          'SELECT count(*)::int AS count, max(order_number) AS number FROM orders',
+        );
         const stream = startOrderStream(simulator, {
           targetUrl: `${apiUrl}/webhooks/shopify`,
           intervalMs: options.orderStreamIntervalMs,
+          random: Math.random,
+          orderNumberFirst: Math.max(1101, (last.rows[0]?.number ?? 0) + 1),
+          idOffset: ((last.rows[0]?.count ?? 0) + 1) * 10_000,
+          logger,
         });
         closers.push(() => Promise.resolve(stream.stop()));
       }

@@ -137,6 +137,9 @@ async function pushBatch(
     return 'applied';
   }
 
+  // The key and the reference derive from the exact figures sent, so a retry of the same call
+  // (after a timeout) is recognised by the shop, and a call with new figures never is.
+  const key = idempotencyKey(toSend);
   const outcome = await client.setAvailable({
     quantities: toSend.map((row) => ({
       inventoryItemGid: row.item_gid,
@@ -144,8 +147,8 @@ async function pushBatch(
       quantity: row.available,
       changeFromQuantity: row.shop_available,
     })),
-    idempotencyKey: idempotencyKey(toSend),
-    referenceDocumentUri: `quartermaster://stock-push/${new Date().toISOString()}`,
+    idempotencyKey: key,
+    referenceDocumentUri: `quartermaster://stock-push/${key}`,
   });
 
   if (outcome.kind === 'applied') {
@@ -227,6 +230,8 @@ function pairKey(row: DirtyRow): string {
 
 /** The same batch of figures always gets the same key, so a retried call applies once. */
 function idempotencyKey(rows: DirtyRow[]): string {
-  const content = rows.map((row) => `${pairKey(row)}@${row.version}=${row.available}`).join(',');
+  const content = rows
+    .map((row) => `${pairKey(row)}@${row.version}:${row.shop_available ?? 'any'}->${row.available}`)
+    .join(',');
   return `qm-push-${createHash('sha256').update(content).digest('hex').slice(0, 40)}`;
 }

@@ -31,6 +31,12 @@ export interface OrderStreamOptions {
   now?: () => Date;
   /** Number of the first order; 1101 by default (the fixtures use 1041–1043). */
   orderNumberFirst?: number;
+  /**
+   * Added to every id the stream makes (orders, lines, fulfilments, refunds), so that a stream
+   * started again against the same system does not repeat the ids of an earlier run. 0 by
+   * default.
+   */
+  idOffset?: number;
   /** Chance per tick of fulfilling an earlier open order; 0.2 by default. */
   fulfilmentChance?: number;
   /** Chance per tick of cancelling an earlier open order; 0.05 by default. */
@@ -117,7 +123,7 @@ export function startOrderStream(sim: ShopifySimulator, options: OrderStreamOpti
   const open: OpenOrder[] = [];
 
   let orderNumber = (options.orderNumberFirst ?? 1101) - 1;
-  let idSequence = 0;
+  let idSequence = options.idOffset ?? 0;
   const nextId = (base: number): number => {
     idSequence += 1;
     return base + idSequence;
