@@ -95,7 +95,11 @@ function httpOptions(authorization: string) {
 }
 
 function isCloseEvent(event: unknown): event is { code: number } {
-  return typeof event === 'object' && event !== null && typeof (event as { code?: unknown }).code === 'number';
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    typeof (event as { code?: unknown }).code === 'number'
+  );
 }
 
 function wait(durationMs: number): Promise<void> {
