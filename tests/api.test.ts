@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 import { freePort } from '../api/src/platform/database.ts';
-import { accessToken, clientSecret, shopDomain, startTestSystem, type TestSystem } from './support/system.ts';
+import {
+  accessToken,
+  clientSecret,
+  shopDomain,
+  startTestSystem,
+  type TestSystem,
+} from './support/system.ts';
 
 let system: TestSystem;
 let warehouseId: string;
@@ -43,7 +49,9 @@ async function post(body: unknown, authorization?: string) {
 }
 
 async function level(sku: string, locationId: string) {
-  const data = await system.graphql<{ stockLevels: { onHand: number; reserved: number; available: number }[] }>(
+  const data = await system.graphql<{
+    stockLevels: { onHand: number; reserved: number; available: number }[];
+  }>(
     'query($sku: String, $loc: ID) { stockLevels(sku: $sku, locationId: $loc) { onHand reserved available } }',
     { sku, loc: locationId },
   );
@@ -74,7 +82,11 @@ describe('authentication', () => {
     const outcome = await new Promise<string>((resolve) => {
       client.subscribe(
         { query: 'subscription { stockLevelChanged { onHand } }' },
-        { next: () => resolve('data'), error: () => resolve('refused'), complete: () => resolve('complete') },
+        {
+          next: () => resolve('data'),
+          error: () => resolve('refused'),
+          complete: () => resolve('complete'),
+        },
       );
     });
     await client.dispose();
@@ -104,10 +116,15 @@ describe('stock operations', () => {
   it('receives stock, names who did it, and answers the new level', async () => {
     const before = await level('HL-SPOON-ENML', warehouseId);
 
-    const data = await system.graphql<{ receiveStock: { movements: { kind: string; actor: string }[]; levels: { onHand: number }[]; errors: unknown[] } }>(
-      `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { ${stockPayload} } }`,
-      { input: { sku: ' hl-spoon-enml ', locationId: warehouseId, quantity: 5, note: 'PO 88' } },
-    );
+    const data = await system.graphql<{
+      receiveStock: {
+        movements: { kind: string; actor: string }[];
+        levels: { onHand: number }[];
+        errors: unknown[];
+      };
+    }>(`mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { ${stockPayload} } }`, {
+      input: { sku: ' hl-spoon-enml ', locationId: warehouseId, quantity: 5, note: 'PO 88' },
+    });
 
     expect(data.receiveStock.errors).toEqual([]);
     expect(data.receiveStock.movements).toEqual([
@@ -117,7 +134,12 @@ describe('stock operations', () => {
   });
 
   it('answers the first result for a retried request id instead of receiving twice', async () => {
-    const input = { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantity: 2, requestId: 'scan-77' };
+    const input = {
+      sku: 'HL-SPOON-ENML',
+      locationId: warehouseId,
+      quantity: 2,
+      requestId: 'scan-77',
+    };
     const mutation = `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { ${stockPayload} } }`;
     await system.graphql(mutation, { input });
     const after = await level('HL-SPOON-ENML', warehouseId);
@@ -130,13 +152,58 @@ describe('stock operations', () => {
   it('refuses bad input with the field and code, and changes nothing', async () => {
     const before = await level('HL-SPOON-ENML', warehouseId);
     const cases: [string, Record<string, unknown>, string, string][] = [
-      ['receiveStock', { sku: 'NOPE', locationId: warehouseId, quantity: 1 }, 'sku', 'SKU_NOT_FOUND'],
-      ['receiveStock', { sku: 'HL-SPOON-ENML', locationId: '999', quantity: 1 }, 'locationId', 'LOCATION_NOT_FOUND'],
-      ['receiveStock', { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantity: 0 }, 'quantity', 'INVALID_QUANTITY'],
-      ['adjustStock', { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantityChange: -1000, reason: 'DAMAGED' }, 'quantity', 'INSUFFICIENT_AVAILABLE'],
-      ['transferStock', { sku: 'HL-SPOON-ENML', fromLocationId: warehouseId, toLocationId: warehouseId, quantity: 1 }, 'toLocationId', 'SAME_LOCATION'],
-      ['transferStock', { sku: 'HL-SPOON-ENML', fromLocationId: warehouseId, toLocationId: shopFloorId, quantity: 1000 }, 'quantity', 'INSUFFICIENT_AVAILABLE'],
-      ['recordCount', { sku: 'HL-SPOON-ENML', locationId: warehouseId, countedQuantity: -1 }, 'countedQuantity', 'INVALID_QUANTITY'],
+      [
+        'receiveStock',
+        { sku: 'NOPE', locationId: warehouseId, quantity: 1 },
+        'sku',
+        'SKU_NOT_FOUND',
+      ],
+      [
+        'receiveStock',
+        { sku: 'HL-SPOON-ENML', locationId: '999', quantity: 1 },
+        'locationId',
+        'LOCATION_NOT_FOUND',
+      ],
+      [
+        'receiveStock',
+        { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantity: 0 },
+        'quantity',
+        'INVALID_QUANTITY',
+      ],
+      [
+        'adjustStock',
+        { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantityChange: -1000, reason: 'DAMAGED' },
+        'quantity',
+        'INSUFFICIENT_AVAILABLE',
+      ],
+      [
+        'transferStock',
+        {
+          sku: 'HL-SPOON-ENML',
+          fromLocationId: warehouseId,
+          toLocationId: warehouseId,
+          quantity: 1,
+        },
+        'toLocationId',
+        'SAME_LOCATION',
+      ],
+      [
+        'transferStock',
+        {
+          sku: 'HL-SPOON-ENML',
+          fromLocationId: warehouseId,
+          toLocationId: shopFloorId,
+          quantity: 1000,
+        },
+        'quantity',
+        'INSUFFICIENT_AVAILABLE',
+      ],
+      [
+        'recordCount',
+        { sku: 'HL-SPOON-ENML', locationId: warehouseId, countedQuantity: -1 },
+        'countedQuantity',
+        'INVALID_QUANTITY',
+      ],
     ];
     const inputTypes: Record<string, string> = {
       receiveStock: 'ReceiveStockInput',
@@ -146,7 +213,9 @@ describe('stock operations', () => {
     };
 
     for (const [mutation, input, field, code] of cases) {
-      const data = await system.graphql<Record<string, { movements: unknown[]; errors: { field: string; code: string }[] }>>(
+      const data = await system.graphql<
+        Record<string, { movements: unknown[]; errors: { field: string; code: string }[] }>
+      >(
         `mutation($input: ${inputTypes[mutation]}!) { ${mutation}(input: $input) { ${stockPayload} } }`,
         { input },
       );
@@ -161,18 +230,33 @@ describe('stock operations', () => {
   });
 
   it('transfers between locations and records a count as the gap to what was found', async () => {
-    const transfer = await system.graphql<{ transferStock: { movements: { kind: string }[]; errors: unknown[] } }>(
+    const transfer = await system.graphql<{
+      transferStock: { movements: { kind: string }[]; errors: unknown[] };
+    }>(
       `mutation($input: TransferStockInput!) { transferStock(input: $input) { ${stockPayload} } }`,
-      { input: { sku: 'HL-SPOON-ENML', fromLocationId: warehouseId, toLocationId: shopFloorId, quantity: 2 } },
+      {
+        input: {
+          sku: 'HL-SPOON-ENML',
+          fromLocationId: warehouseId,
+          toLocationId: shopFloorId,
+          quantity: 2,
+        },
+      },
     );
-    expect(transfer.transferStock.movements.map((m) => m.kind)).toEqual(['TRANSFER_OUT', 'TRANSFER_IN']);
+    expect(transfer.transferStock.movements.map((m) => m.kind)).toEqual([
+      'TRANSFER_OUT',
+      'TRANSFER_IN',
+    ]);
     expect((await level('HL-SPOON-ENML', shopFloorId))?.onHand).toBe(4);
 
-    const count = await system.graphql<{ recordCount: { movements: { kind: string; onHandDelta: number }[] } }>(
-      `mutation($input: RecordCountInput!) { recordCount(input: $input) { ${stockPayload} } }`,
-      { input: { sku: 'HL-SPOON-ENML', locationId: shopFloorId, countedQuantity: 3 } },
-    );
-    expect(count.recordCount.movements).toEqual([expect.objectContaining({ kind: 'COUNT', onHandDelta: -1 })]);
+    const count = await system.graphql<{
+      recordCount: { movements: { kind: string; onHandDelta: number }[] };
+    }>(`mutation($input: RecordCountInput!) { recordCount(input: $input) { ${stockPayload} } }`, {
+      input: { sku: 'HL-SPOON-ENML', locationId: shopFloorId, countedQuantity: 3 },
+    });
+    expect(count.recordCount.movements).toEqual([
+      expect.objectContaining({ kind: 'COUNT', onHandDelta: -1 }),
+    ]);
     expect((await level('HL-SPOON-ENML', shopFloorId))?.onHand).toBe(3);
   });
 
@@ -180,7 +264,12 @@ describe('stock operations', () => {
     const query = `query($after: String) {
       movements(filter: { sku: "HL-SPOON-ENML" }, first: 2, after: $after) {
         edges { cursor node { id kind } } pageInfo { hasNextPage endCursor } } }`;
-    type Page = { movements: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
+    type Page = {
+      movements: {
+        edges: { node: { id: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+    };
     const first = await system.graphql<Page>(query);
     const second = await system.graphql<Page>(query, { after: first.movements.pageInfo.endCursor });
 
@@ -205,9 +294,17 @@ describe('stock operations', () => {
     const mutation = `mutation($id: ID!) { resolveException(id: $id, note: "named it") {
       exception { status resolvedBy } errors { code } } }`;
 
-    const first = await system.graphql<{ resolveException: { exception: { status: string }; errors: unknown[] } }>(mutation, { id: exception?.id });
-    const again = await system.graphql<{ resolveException: { errors: { code: string }[] } }>(mutation, { id: exception?.id });
-    const missing = await system.graphql<{ resolveException: { errors: { code: string }[] } }>(mutation, { id: '999999' });
+    const first = await system.graphql<{
+      resolveException: { exception: { status: string }; errors: unknown[] };
+    }>(mutation, { id: exception?.id });
+    const again = await system.graphql<{ resolveException: { errors: { code: string }[] } }>(
+      mutation,
+      { id: exception?.id },
+    );
+    const missing = await system.graphql<{ resolveException: { errors: { code: string }[] } }>(
+      mutation,
+      { id: '999999' },
+    );
 
     expect(first.resolveException.exception.status).toBe('resolved');
     expect(again.resolveException.errors).toEqual([{ code: 'ALREADY_RESOLVED' }]);
@@ -253,7 +350,10 @@ describe('subscriptions across API processes', () => {
     });
     otherUrl = `http://127.0.0.1:${port}`;
     for (let attempt = 0; attempt < 120; attempt += 1) {
-      const up = await fetch(`${otherUrl}/health`).then((r) => r.ok, () => false);
+      const up = await fetch(`${otherUrl}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (up) {
         break;
       }
@@ -276,7 +376,9 @@ describe('subscriptions across API processes', () => {
     const heard: Record<string, unknown>[] = [];
     const levelDone = new Promise<void>((resolve, reject) => {
       client.subscribe(
-        { query: `subscription { stockLevelChanged(locationId: "${warehouseId}") { sku onHand available } }` },
+        {
+          query: `subscription { stockLevelChanged(locationId: "${warehouseId}") { sku onHand available } }`,
+        },
         {
           next: (message) => {
             heard.push(message.data as Record<string, unknown>);
@@ -290,7 +392,11 @@ describe('subscriptions across API processes', () => {
     const orderDone = new Promise<Record<string, unknown>>((resolve, reject) => {
       client.subscribe(
         { query: 'subscription { orderChanged { name allocationState } }' },
-        { next: (message) => resolve(message.data as Record<string, unknown>), error: reject, complete: () => undefined },
+        {
+          next: (message) => resolve(message.data as Record<string, unknown>),
+          error: reject,
+          complete: () => undefined,
+        },
       );
     });
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -299,10 +405,17 @@ describe('subscriptions across API processes', () => {
       `mutation { receiveStock(input: { sku: "HL-POT-TERR-20", locationId: "${warehouseId}", quantity: 4 }) { errors { code } } }`,
     );
     const { orderBody } = await import('./support/shopify-bodies.ts');
-    await system.deliver('orders/create', orderBody(9700001, [{ lineId: 9800001, variantId: 47100000001702, sku: 'HL-POT-TERR-20', quantity: 1 }]));
+    await system.deliver(
+      'orders/create',
+      orderBody(9700001, [
+        { lineId: 9800001, variantId: 47100000001702, sku: 'HL-POT-TERR-20', quantity: 1 },
+      ]),
+    );
 
     await levelDone;
-    expect(heard[0]).toEqual({ stockLevelChanged: { sku: 'HL-POT-TERR-20', onHand: 7, available: 7 } });
+    expect(heard[0]).toEqual({
+      stockLevelChanged: { sku: 'HL-POT-TERR-20', onHand: 7, available: 7 },
+    });
     expect(await orderDone).toEqual({ orderChanged: { name: '#1', allocationState: 'reserved' } });
   });
 });

@@ -41,7 +41,11 @@ async function movementCount(): Promise<number> {
   return found.rows[0]?.count ?? 0;
 }
 
-function line(lineId: number, variant: { variantId: number; sku: string }, quantity: number): LineSpec {
+function line(
+  lineId: number,
+  variant: { variantId: number; sku: string },
+  quantity: number,
+): LineSpec {
   return { lineId, ...variant, quantity };
 }
 
@@ -50,7 +54,10 @@ describe('events in any order', () => {
     const before = await level(variants.natural.sku);
     const lines = [line(9100001, variants.natural, 2)];
 
-    await system.deliver('orders/cancelled', orderBody(9000001, lines, { cancelledAt: '2025-10-02T11:00:00+01:00' }));
+    await system.deliver(
+      'orders/cancelled',
+      orderBody(9000001, lines, { cancelledAt: '2025-10-02T11:00:00+01:00' }),
+    );
     await system.deliver('orders/create', orderBody(9000001, lines));
     await system.waitForProcessing();
 
@@ -95,13 +102,22 @@ describe('events in any order', () => {
       const ordered = line(lineId, sku, 5);
       const bodies: Record<string, [string, unknown]> = {
         create: ['orders/create', orderBody(orderId, [ordered])],
-        cancel: ['refunds/create', refundBody(9300100 + index, orderId, [
-          { ...line(lineId, sku, 1), refundLineId: 9400100 + index, restockType: 'cancel' },
-        ])],
-        ship: ['fulfillments/create', fulfillmentBody(9200100 + index, orderId, [line(lineId, sku, 4)])],
-        return: ['refunds/create', refundBody(9300200 + index, orderId, [
-          { ...line(lineId, sku, 2), refundLineId: 9400200 + index, restockType: 'return' },
-        ])],
+        cancel: [
+          'refunds/create',
+          refundBody(9300100 + index, orderId, [
+            { ...line(lineId, sku, 1), refundLineId: 9400100 + index, restockType: 'cancel' },
+          ]),
+        ],
+        ship: [
+          'fulfillments/create',
+          fulfillmentBody(9200100 + index, orderId, [line(lineId, sku, 4)]),
+        ],
+        return: [
+          'refunds/create',
+          refundBody(9300200 + index, orderId, [
+            { ...line(lineId, sku, 2), refundLineId: 9400200 + index, restockType: 'return' },
+          ]),
+        ],
       };
       for (const event of permutation) {
         const [topic, body] = bodies[event] as [string, unknown];
@@ -192,9 +208,9 @@ describe('refund lines by restock type', () => {
     const fixtureOrders = await import('./fixtures/shopify-orders-create.json', {
       with: { type: 'json' },
     });
-    const order1043 = (fixtureOrders.default.orders as { body?: unknown }[]).map(
-      (entry) => (entry.body ?? entry) as { name: string },
-    ).find((body) => body.name === '#1043');
+    const order1043 = (fixtureOrders.default.orders as { body?: unknown }[])
+      .map((entry) => (entry.body ?? entry) as { name: string })
+      .find((body) => body.name === '#1043');
     const unnamedBefore = await system.pool.query<{ reserved: number }>(
       `SELECT coalesce(sum(b.reserved), 0)::int AS reserved FROM stock_balances b
        JOIN skus s ON s.id = b.sku_id WHERE s.code IS NULL`,
@@ -239,7 +255,10 @@ describe('no overselling', () => {
     // When fifty single-unit orders arrive at once
     const statuses = await Promise.all(
       Array.from({ length: 50 }, (_, index) =>
-        system.deliver('orders/create', orderBody(9500000 + index, [line(9600000 + index, sku, 1)])),
+        system.deliver(
+          'orders/create',
+          orderBody(9500000 + index, [line(9600000 + index, sku, 1)]),
+        ),
       ),
     );
     await system.waitForProcessing();

@@ -40,7 +40,9 @@ async function available(sku: string): Promise<number> {
 
 function quantitiesSentFor(itemGid: string, fromCall: number): number[] {
   return system.simulator.setQuantityCalls.slice(fromCall).flatMap((call) => {
-    const input = call.input as { quantities?: { inventoryItemId: string; locationId: string; quantity: number }[] };
+    const input = call.input as {
+      quantities?: { inventoryItemId: string; locationId: string; quantity: number }[];
+    };
     return (input.quantities ?? [])
       .filter((q) => q.inventoryItemId === itemGid && q.locationId === warehouseGid)
       .map((q) => q.quantity);

@@ -63,7 +63,10 @@ describe('catalogue import at start', () => {
             sku: string;
             inventoryItem: {
               inventoryLevels: {
-                nodes: { location: { id: string }; quantities: { name: string; quantity: number }[] }[];
+                nodes: {
+                  location: { id: string };
+                  quantities: { name: string; quantity: number }[];
+                }[];
               };
             };
           }[];
@@ -149,17 +152,43 @@ describe('the fixture deliveries, in the order Shopify sent them', () => {
   it('ends with #1041 shipped, its mug return restocked and #1042 reserved', async () => {
     const levels = await levelsAtWarehouse();
 
-    expect(figures(levels.get('HL-CUSH-LIN-SAGE'))).toEqual({ onHand: 6, reserved: 0, available: 6 });
-    expect(figures(levels.get('HL-CNDL-SOY-FIG'))).toEqual({ onHand: 25, reserved: 0, available: 25 });
-    expect(figures(levels.get('HL-MUG-STONE-BLU'))).toEqual({ onHand: 20, reserved: 0, available: 20 });
-    expect(figures(levels.get('HL-THROW-WOOL-OAT'))).toEqual({ onHand: 28, reserved: 1, available: 27 });
-    expect(figures(levels.get('HL-VASE-GLS-AMB'))).toEqual({ onHand: 22, reserved: 1, available: 21 });
+    expect(figures(levels.get('HL-CUSH-LIN-SAGE'))).toEqual({
+      onHand: 6,
+      reserved: 0,
+      available: 6,
+    });
+    expect(figures(levels.get('HL-CNDL-SOY-FIG'))).toEqual({
+      onHand: 25,
+      reserved: 0,
+      available: 25,
+    });
+    expect(figures(levels.get('HL-MUG-STONE-BLU'))).toEqual({
+      onHand: 20,
+      reserved: 0,
+      available: 20,
+    });
+    expect(figures(levels.get('HL-THROW-WOOL-OAT'))).toEqual({
+      onHand: 28,
+      reserved: 1,
+      available: 27,
+    });
+    expect(figures(levels.get('HL-VASE-GLS-AMB'))).toEqual({
+      onHand: 22,
+      reserved: 1,
+      available: 21,
+    });
   });
 
   it('records the EUR order in the currency the customer paid', async () => {
     const data = await system.graphql<{
-      order: { currency: string; allocationState: string; lines: { sku: string; reservedQuantity: number }[] };
-    }>('{ order(shopifyId: "5912345678902") { currency allocationState lines { sku reservedQuantity } } }');
+      order: {
+        currency: string;
+        allocationState: string;
+        lines: { sku: string; reservedQuantity: number }[];
+      };
+    }>(
+      '{ order(shopifyId: "5912345678902") { currency allocationState lines { sku reservedQuantity } } }',
+    );
     expect(data.order.currency).toBe('EUR');
     expect(data.order.allocationState).toBe('reserved');
     expect(data.order.lines.map((line) => line.reservedQuantity)).toEqual([1, 1]);
@@ -170,11 +199,13 @@ describe('the fixture deliveries, in the order Shopify sent them', () => {
       `SELECT result FROM webhook_deliveries WHERE topic = 'inventory_levels/update'`,
     );
     expect(echo.rows[0]?.result.verdict).toBe('confirmation');
-    const drift = await system.pool.query(`SELECT 1 FROM stock_exceptions WHERE kind = 'INVENTORY_DRIFT'`);
+    const drift = await system.pool.query(
+      `SELECT 1 FROM stock_exceptions WHERE kind = 'INVENTORY_DRIFT'`,
+    );
     expect(drift.rowCount).toBe(0);
   });
 
-  it('has pushed our available figures to the shop', async () => {
+  it('has pushed our available figures to the shop', () => {
     const item = (id: string) => `gid://shopify/InventoryItem/${id}`;
     const location = `gid://shopify/Location/${warehouse}`;
     expect(system.simulator.available(item('49200000000401'), location)).toBe(20);

@@ -25,7 +25,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const logger = createLogger('warn');
   let serverUrl: string;
-  let stop = async (): Promise<void> => undefined;
+  let stop = (): Promise<void> => Promise.resolve();
 
   if (process.env.DATABASE_URL) {
     serverUrl = process.env.DATABASE_URL;

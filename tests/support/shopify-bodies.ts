@@ -86,7 +86,12 @@ export function refundBody(
       quantity: line.quantity,
       location_id: line.locationId === undefined ? 71234567890 : line.locationId,
       restock_type: line.restockType,
-      line_item: { id: line.lineId, variant_id: line.variantId, sku: line.sku, quantity: line.quantity },
+      line_item: {
+        id: line.lineId,
+        variant_id: line.variantId,
+        sku: line.sku,
+        quantity: line.quantity,
+      },
     })),
     transactions: [],
     order_adjustments: [],

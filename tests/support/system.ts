@@ -20,8 +20,15 @@ export const accessToken = 'shpat_test_access_token';
 
 export interface TestSystem extends System {
   simulator: ShopifySimulator;
-  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
-  deliver(topic: string, body: unknown, options?: { webhookId?: string; raw?: Buffer }): Promise<number>;
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<T>;
+  deliver(
+    topic: string,
+    body: unknown,
+    options?: { webhookId?: string; raw?: Buffer },
+  ): Promise<number>;
   waitForProcessing(): Promise<void>;
   stopAll(): Promise<void>;
 }
@@ -102,7 +109,7 @@ export async function postWebhook(
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body,
+    body: new Uint8Array(body),
   });
   await response.arrayBuffer();
   return response.status;

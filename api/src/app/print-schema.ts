@@ -16,7 +16,10 @@ export async function currentSchemaText(): Promise<string> {
   return printApiSchema(await buildApiSchema(createPubSub()));
 }
 
-if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')
+) {
   const printed = await currentSchemaText();
   if (process.argv.includes('--check')) {
     const committed = await readFile(schemaFile, 'utf8').catch(() => '');

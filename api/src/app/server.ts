@@ -52,7 +52,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       context: async (ctx): Promise<RequestContext> => {
         const caller = await authenticate(options.pool, bearerOf(ctx));
         if (caller === null) {
-          throw new GraphQLError('Token is no longer valid', { extensions: { code: 'UNAUTHENTICATED' } });
+          throw new GraphQLError('Token is no longer valid', {
+            extensions: { code: 'UNAUTHENTICATED' },
+          });
         }
         return { pool: options.pool, em: options.orm.em.fork(), caller };
       },

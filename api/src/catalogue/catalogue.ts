@@ -150,9 +150,10 @@ async function skuForVariant(
   product: CatalogueProduct,
   variant: CatalogueVariant,
 ): Promise<string> {
-  const title = variant.title && variant.title !== 'Default Title'
-    ? `${product.title} - ${variant.title}`
-    : product.title;
+  const title =
+    variant.title && variant.title !== 'Default Title'
+      ? `${product.title} - ${variant.title}`
+      : product.title;
   const code = canonicalSkuCode(variant.rawSku);
 
   if (code !== null) {
@@ -205,7 +206,12 @@ export async function postOpeningBalances(
   levels: OpeningLevel[],
   occurredAt: Date,
 ): Promise<void> {
-  const mapped = await tx.query<{ item: string; location: string; sku_id: string; location_id: string }>(
+  const mapped = await tx.query<{
+    item: string;
+    location: string;
+    sku_id: string;
+    location_id: string;
+  }>(
     `SELECT i.shopify_inventory_item_id::text AS item, l.shopify_location_id::text AS location,
             i.sku_id::text, l.id::text AS location_id
      FROM inventory_items i, locations l

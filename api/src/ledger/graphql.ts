@@ -307,7 +307,12 @@ export class StockResolver {
   ): Promise<Sku[]> {
     const text = search?.trim();
     const where: FilterQuery<Sku> = text
-      ? { $or: [{ code: { $ilike: `%${escapeLike(text)}%` } }, { title: { $ilike: `%${escapeLike(text)}%` } }] }
+      ? {
+          $or: [
+            { code: { $ilike: `%${escapeLike(text)}%` } },
+            { title: { $ilike: `%${escapeLike(text)}%` } },
+          ],
+        }
       : {};
     return em.find(Sku, where, {
       orderBy: { code: 'asc' },
@@ -321,11 +326,15 @@ export class StockResolver {
     @Ctx() { em }: RequestContext,
     @Arg('first', () => Int, { defaultValue: 100 }) first: number,
   ): Promise<StockException[]> {
-    return em.find(StockException, { status: 'open' }, {
-      populate: ['skuRef', 'location'],
-      orderBy: { id: 'desc' },
-      limit: Math.min(Math.max(first, 1), pageSizeMax),
-    });
+    return em.find(
+      StockException,
+      { status: 'open' },
+      {
+        populate: ['skuRef', 'location'],
+        orderBy: { id: 'desc' },
+        limit: Math.min(Math.max(first, 1), pageSizeMax),
+      },
+    );
   }
 
   @Authorized('stock:write')
@@ -375,12 +384,15 @@ export class StockResolver {
     @Arg('id', () => ID) id: string,
     @Arg('note', () => String, { nullable: true }) note: string | null | undefined,
   ): Promise<ResolveExceptionPayload> {
-    const outcome = await resolveException(pool, { exceptionId: id, actor: caller.actor, note });
+    const outcome = await resolveException(pool, { exceptionId: id, actor: caller.actor, note: note ?? null });
     const exception = /^\d+$/.test(id)
       ? await em.findOne(StockException, id, { populate: ['skuRef', 'location'] })
       : null;
     if (outcome === 'not_found') {
-      return { exception: null, errors: [stockError('id', 'EXCEPTION_NOT_FOUND', `No exception ${id}`)] };
+      return {
+        exception: null,
+        errors: [stockError('id', 'EXCEPTION_NOT_FOUND', `No exception ${id}`)],
+      };
     }
     if (outcome === 'already_resolved') {
       const message = 'This exception was already resolved';
@@ -403,11 +415,13 @@ export class StockResolver {
     @Arg('skuId', () => ID, { nullable: true }) _skuId: string | null | undefined,
     @Arg('locationId', () => ID, { nullable: true }) _locationId: string | null | undefined,
   ): Promise<StockLevel> {
-    return em.fork().findOneOrFail(
-      StockLevel,
-      { skuRef: event.skuId, location: event.locationId },
-      { populate: ['skuRef', 'location'] },
-    );
+    return em
+      .fork()
+      .findOneOrFail(
+        StockLevel,
+        { skuRef: event.skuId, location: event.locationId },
+        { populate: ['skuRef', 'location'] },
+      );
   }
 
   @Authorized('stock:read')
@@ -428,27 +442,40 @@ interface LevelFilterArgs {
   locationId?: string | null;
 }
 
-function requestOf(context: RequestContext, input: { note?: string | null; requestId?: string | null }) {
-  return { actor: context.caller.actor, note: input.note ?? null, requestId: input.requestId ?? null };
+function requestOf(
+  context: RequestContext,
+  input: { note?: string | null; requestId?: string | null },
+) {
+  return {
+    actor: context.caller.actor,
+    note: input.note ?? null,
+    requestId: input.requestId ?? null,
+  };
 }
 
 async function payloadOf(
   { em }: RequestContext,
   result: StockOperationResult,
 ): Promise<StockOperationPayload> {
-  const movements = result.movementIds.length === 0
-    ? []
-    : await em.find(StockMovement, { id: { $in: result.movementIds } }, {
-        populate: ['skuRef', 'location'],
-        orderBy: { id: 'asc' },
-      });
-  const levels = movements.length === 0
-    ? []
-    : await em.find(
-        StockLevel,
-        { $or: movements.map((m) => ({ skuRef: m.skuRef.id, location: m.location.id })) },
-        { populate: ['skuRef', 'location'] },
-      );
+  const movements =
+    result.movementIds.length === 0
+      ? []
+      : await em.find(
+          StockMovement,
+          { id: { $in: result.movementIds } },
+          {
+            populate: ['skuRef', 'location'],
+            orderBy: { id: 'asc' },
+          },
+        );
+  const levels =
+    movements.length === 0
+      ? []
+      : await em.find(
+          StockLevel,
+          { $or: movements.map((m) => ({ skuRef: m.skuRef.id, location: m.location.id })) },
+          { populate: ['skuRef', 'location'] },
+        );
   return {
     movements,
     levels,

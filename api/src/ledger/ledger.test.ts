@@ -164,7 +164,10 @@ describe('concurrent reservations', () => {
     const sku = await newSku('LEDGER-HOT', 10);
     const url = (pool as unknown as { options: { connectionString: string } }).options
       .connectionString;
-    const pools = [new pg.Pool({ connectionString: url, max: 25 }), new pg.Pool({ connectionString: url, max: 25 })];
+    const pools = [
+      new pg.Pool({ connectionString: url, max: 25 }),
+      new pg.Pool({ connectionString: url, max: 25 }),
+    ];
 
     // When fifty single-unit reservations race
     const outcomes = await Promise.all(

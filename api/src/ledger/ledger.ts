@@ -83,7 +83,9 @@ export function onStockChanged(listener: StockChangeListener): void {
  * that moved. A refused posting leaves its balance untouched; the others still apply.
  */
 export async function postMovements(tx: Tx, postings: Posting[]): Promise<PostingResult[]> {
-  const moving = postings.filter((posting) => posting.onHandDelta !== 0 || posting.reservedDelta !== 0);
+  const moving = postings.filter(
+    (posting) => posting.onHandDelta !== 0 || posting.reservedDelta !== 0,
+  );
   if (moving.length === 0) {
     return [];
   }

@@ -64,7 +64,11 @@ export async function receiveStock(
   context: StockRequestContext,
 ): Promise<StockOperationResult> {
   if (!isPositiveQuantity(input.quantity)) {
-    return refused('quantity', 'INVALID_QUANTITY', 'Quantity received must be a whole number above 0');
+    return refused(
+      'quantity',
+      'INVALID_QUANTITY',
+      'Quantity received must be a whole number above 0',
+    );
   }
 
   return withTransaction(pool, async (tx) => {
@@ -87,7 +91,11 @@ export async function adjustStock(
     return refused('quantityChange', 'INVALID_QUANTITY', 'Change must be a whole number, not 0');
   }
   if (!adjustmentReasons.includes(input.reason)) {
-    return refused('reason', 'REASON_REQUIRED', `Reason must be one of ${adjustmentReasons.join(', ')}`);
+    return refused(
+      'reason',
+      'REASON_REQUIRED',
+      `Reason must be one of ${adjustmentReasons.join(', ')}`,
+    );
   }
 
   return withTransaction(pool, async (tx) => {
@@ -96,7 +104,14 @@ export async function adjustStock(
       return target;
     }
 
-    const posting = userPosting('adjustment', target, context, 'adjustment', input.quantityChange, 0);
+    const posting = userPosting(
+      'adjustment',
+      target,
+      context,
+      'adjustment',
+      input.quantityChange,
+      0,
+    );
     posting.reason = context.note ? `${input.reason}: ${context.note}` : input.reason;
     return answer(await postMovements(tx, [posting]));
   });
@@ -144,7 +159,11 @@ export async function recordCount(
   context: StockRequestContext,
 ): Promise<StockOperationResult> {
   if (!Number.isSafeInteger(input.countedQuantity) || input.countedQuantity < 0) {
-    return refused('countedQuantity', 'INVALID_QUANTITY', 'Count must be a whole number, 0 or more');
+    return refused(
+      'countedQuantity',
+      'INVALID_QUANTITY',
+      'Count must be a whole number, 0 or more',
+    );
   }
 
   return withTransaction(pool, async (tx) => {

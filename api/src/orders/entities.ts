@@ -1,7 +1,15 @@
 /**
  * Orders and lines as the API reads them. Writes go through orders.ts.
  */
-import { BigIntType, Collection, Entity, ManyToOne, OneToMany, PrimaryKey, Property } from '@mikro-orm/core';
+import {
+  BigIntType,
+  Collection,
+  Entity,
+  ManyToOne,
+  OneToMany,
+  PrimaryKey,
+  Property,
+} from '@mikro-orm/core';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 
 import { Location, Sku } from '../catalogue/entities.ts';

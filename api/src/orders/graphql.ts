@@ -18,7 +18,8 @@ export class OrderResolver {
   @Query(() => [Order], { description: 'Orders, most recently changed first.' })
   async orders(
     @Ctx() { em }: RequestContext,
-    @Arg('allocationState', () => String, { nullable: true }) allocationState: string | null | undefined,
+    @Arg('allocationState', () => String, { nullable: true })
+    allocationState: string | null | undefined,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
   ): Promise<Order[]> {
     const where: FilterQuery<Order> = allocationState == null ? {} : { allocationState };

@@ -110,15 +110,27 @@ export async function placeOrders(
   const results = await postMovements(tx, postings);
   const updates: { id: string; reserved: number; short: number; location: string }[] = [];
   for (const result of results) {
-    const lineId = lines.find((line) => line.shopify_line_item_id === result.posting.sourceLineId)?.id;
+    const lineId = lines.find(
+      (line) => line.shopify_line_item_id === result.posting.sourceLineId,
+    )?.id;
     const quantity = lineId === undefined ? 0 : (wanted.get(lineId) ?? 0);
     if (lineId === undefined) {
       continue;
     }
     if (result.outcome === 'posted') {
-      updates.push({ id: lineId, reserved: quantity, short: 0, location: context.fulfillingLocationId });
+      updates.push({
+        id: lineId,
+        reserved: quantity,
+        short: 0,
+        location: context.fulfillingLocationId,
+      });
     } else if (result.outcome === 'insufficient_available') {
-      updates.push({ id: lineId, reserved: 0, short: quantity, location: context.fulfillingLocationId });
+      updates.push({
+        id: lineId,
+        reserved: 0,
+        short: quantity,
+        location: context.fulfillingLocationId,
+      });
       await raiseShort(tx, result.posting, quantity, result.onHand - result.reserved);
     }
   }
@@ -163,7 +175,12 @@ interface OrderRow {
 }
 
 async function upsertOrders(tx: Tx, orders: OrderInput[]): Promise<Map<string, OrderRow>> {
-  const saved = await tx.query<{ id: string; shopify_order_id: string; cancelled: boolean; placed_at: Date }>(
+  const saved = await tx.query<{
+    id: string;
+    shopify_order_id: string;
+    cancelled: boolean;
+    placed_at: Date;
+  }>(
     `INSERT INTO orders (shopify_order_id, name, order_number, currency, shop_currency,
        total_price_minor, financial_status, placed_at, cancelled_at, has_details)
      SELECT o.shopify_order_id, o.name, o.order_number, o.currency, o.shop_currency,
@@ -342,10 +359,20 @@ async function shipLine(tx: Tx, line: LineRow, event: LineEvent, context: Alloca
   // was held, and the goods leave from where they were.
   const reservedElsewhere = line.location_id !== null && line.location_id !== shipFrom;
   if (reservedElsewhere && fromReservation > 0 && line.location_id !== null) {
-    postings.push(lineMovement(line, event, 'release', line.location_id, 0, -fromReservation, ':release'));
+    postings.push(
+      lineMovement(line, event, 'release', line.location_id, 0, -fromReservation, ':release'),
+    );
   }
   const reservedHere = reservedElsewhere ? 0 : fromReservation;
-  const shipment = lineMovement(line, event, 'shipment', shipFrom, -event.quantity, -reservedHere, '');
+  const shipment = lineMovement(
+    line,
+    event,
+    'shipment',
+    shipFrom,
+    -event.quantity,
+    -reservedHere,
+    '',
+  );
   postings.push(shipment);
 
   const results = await postMovements(tx, postings);
@@ -353,9 +380,20 @@ async function shipLine(tx: Tx, line: LineRow, event: LineEvent, context: Alloca
   if (shipped?.outcome === 'insufficient_available') {
     // More left than we thought was there. What was reserved still ships; the rest is raised
     // for a count rather than taking available below zero.
-    const partial = reservedHere > 0
-      ? [lineMovement(line, event, 'shipment', shipFrom, -reservedHere, -reservedHere, ':reserved')]
-      : [];
+    const partial =
+      reservedHere > 0
+        ? [
+            lineMovement(
+              line,
+              event,
+              'shipment',
+              shipFrom,
+              -reservedHere,
+              -reservedHere,
+              ':reserved',
+            ),
+          ]
+        : [];
     await postMovements(tx, partial);
     await raiseException(tx, {
       kind: 'SHIPMENT_EXCEEDS_STOCK',

@@ -42,7 +42,9 @@ const environmentSchema = z.object({
     .string()
     .regex(/^\d{4}-(01|04|07|10)$/, 'must be a Shopify API version such as 2026-04')
     .default('2026-04'),
-  SHOPIFY_ADMIN_URL: optionalText.pipe(z.url('must be a URL such as http://127.0.0.1:7001').optional()),
+  SHOPIFY_ADMIN_URL: optionalText.pipe(
+    z.url('must be a URL such as http://127.0.0.1:7001').optional(),
+  ),
   QM_ADMIN_TOKEN: optionalText.pipe(
     z.string().min(24, 'must be at least 24 characters long').optional(),
   ),

@@ -2,7 +2,13 @@
  * The job queue: graphile-worker on the same PostgreSQL. Jobs are added with SQL inside the
  * transaction that caused them, so a job exists exactly when its cause committed.
  */
-import { Logger as WorkerLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
+import {
+  Logger as WorkerLogger,
+  run,
+  runMigrations,
+  type Runner,
+  type TaskList,
+} from 'graphile-worker';
 import type pg from 'pg';
 
 import type { Logger } from './logger.ts';

@@ -23,7 +23,14 @@ export function ormOptions(url: string, entities: AnyEntity[]): Options {
     entities,
     discovery: { warnWhenNoEntities: false },
     extensions: [Migrator],
-    migrations: { migrationsList, tableName: 'schema_migrations', transactional: true, silent: true },
+    migrations: {
+      migrationsList,
+      tableName: 'schema_migrations',
+      transactional: true,
+      silent: true,
+      // The schema is written by hand in the migrations; no snapshot to diff entities against.
+      snapshot: false,
+    },
     pool: { min: 0, max: 10 },
     debug: false,
     allowGlobalContext: false,
