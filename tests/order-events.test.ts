@@ -4,7 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startSystem, type System } from '../api/src/app/system.ts';
 import { verifyLedger } from '../api/src/ledger/ledger.ts';
+import { loadConfig } from '../api/src/platform/config.ts';
+import { createLogger } from '../api/src/platform/logger.ts';
 import {
   fulfillmentBody,
   orderBody,
@@ -12,7 +15,15 @@ import {
   variants,
   type LineSpec,
 } from './support/shopify-bodies.ts';
-import { postWebhook, sign, startTestSystem, type TestSystem } from './support/system.ts';
+import {
+  accessToken,
+  clientSecret,
+  postWebhook,
+  shopDomain,
+  sign,
+  startTestSystem,
+  type TestSystem,
+} from './support/system.ts';
 
 let system: TestSystem;
 
@@ -236,7 +247,31 @@ describe('refund lines by restock type', () => {
 });
 
 describe('no overselling', () => {
-  it('fifty concurrent orders for the last ten units: ten reserved, forty short', async () => {
+  let secondWorker: System;
+
+  beforeAll(async () => {
+    // A second worker process's worth of job runners on the same database.
+    secondWorker = await startSystem({
+      config: loadConfig({
+        ...process.env,
+        DATABASE_URL: system.databaseUrl,
+        PORT: '0',
+        SHOPIFY_SHOP: shopDomain,
+        SHOPIFY_ACCESS_TOKEN: accessToken,
+        SHOPIFY_CLIENT_SECRET: clientSecret,
+        SHOPIFY_ADMIN_URL: system.simulator.url,
+      }),
+      logger: createLogger('silent'),
+      runApi: false,
+      workerConcurrency: 4,
+    });
+  });
+
+  afterAll(async () => {
+    await secondWorker.close();
+  });
+
+  it('fifty concurrent orders for the last ten units, two workers: ten reserved, forty short', async () => {
     // Given exactly ten available
     const sku = variants.lamp;
     const start = await level(sku.sku);

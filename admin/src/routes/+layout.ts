@@ -2,6 +2,7 @@
 // a signed-in person has no business there.
 import { redirect } from '@sveltejs/kit';
 
+import { resolve } from '$app/paths';
 import { session } from '$lib/session.svelte';
 
 import type { LayoutLoad } from './$types';
@@ -10,16 +11,13 @@ import type { LayoutLoad } from './$types';
 // the admin renders in the browser only, and the server just hands out the app.
 export const ssr = false;
 
-const signInPath = '/sign-in';
-const homePath = '/warehouse/stock';
-
-export const load: LayoutLoad = ({ url }) => {
-  const isSignInPage = url.pathname === signInPath;
+export const load: LayoutLoad = ({ route, url }) => {
+  const isSignInPage = route.id === '/sign-in';
   if (!session.isSignedIn && !isSignInPage) {
     const next = encodeURIComponent(`${url.pathname}${url.search}`);
-    redirect(307, `${signInPath}?next=${next}`);
+    redirect(307, `${resolve('/sign-in')}?next=${next}`);
   }
   if (session.isSignedIn && isSignInPage) {
-    redirect(307, homePath);
+    redirect(307, resolve('/warehouse/stock'));
   }
 };

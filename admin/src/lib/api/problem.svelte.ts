@@ -6,6 +6,7 @@
  * network problem, until the API answers again.
  */
 import { goto } from '$app/navigation';
+import { resolve } from '$app/paths';
 
 import { session } from '../session.svelte';
 import { toAdminError, type AdminError, type AdminErrorKind } from './admin-error';
@@ -25,7 +26,7 @@ export function reportError(error: unknown): AdminError {
     if (session.isSignedIn) {
       session.signOut(adminError.message);
       problem.current = null;
-      void goto('/sign-in');
+      void goto(resolve('/sign-in'));
     }
     return adminError;
   }

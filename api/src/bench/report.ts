@@ -1,0 +1,218 @@
+/**
+ * The benchmark's report: every figure in one object, printed as a table for a person or as
+ * one JSON object for a program, with the targets we want to see and whether each was met.
+ *
+ * Leaves out: comparison with earlier runs and any judgement beyond the stated targets; the
+ * targets are what we aim for, not assertions, and only a safety failure (oversold stock, a
+ * ledger that does not verify, a sale that did not finish) makes the run fail.
+ */
+import type { BaselineFigures } from './baseline.ts';
+import type { PostgresSettings } from './postgres.ts';
+import type { ScenarioResult } from './scenario.ts';
+import { round } from './statistics.ts';
+
+export type ScenarioFigures = Omit<ScenarioResult, 'baseline'>;
+
+/** A scenario run against its direct-SQL baseline. */
+export interface MeasuredScenario {
+  system: ScenarioFigures;
+  baseline: BaselineFigures;
+  /** System orders per second over baseline statements per second. */
+  ratio: number;
+  /** System order lines per second over baseline statements per second. */
+  lineRatio: number;
+}
+
+export interface Target {
+  name: string;
+  wanted: string;
+  actual: number;
+  isMet: boolean;
+}
+
+export interface BenchReport {
+  machine: { cpus: number; node: string; postgres: PostgresSettings };
+  options: {
+    orderCount: number;
+    concurrency: number;
+    workerConcurrency: number;
+    baselineClients: number;
+    pacedRatePerSecond: number;
+    pacedDurationMs: number;
+    isProfiled: boolean;
+  };
+  hotSku: MeasuredScenario;
+  spread: MeasuredScenario;
+  paced: ScenarioFigures;
+  targets: Target[];
+  /** No oversold unit, every ledger verifies, every sale finished. */
+  isSafe: boolean;
+  problems: string[];
+  totalMs: number;
+}
+
+export function measure(system: ScenarioFigures, baseline: BaselineFigures): MeasuredScenario {
+  const perStatement = baseline.statementsPerSecond;
+  const linesPerSecond = (system.ordersPerSecond * system.lineCount) / system.orderCount;
+
+  return {
+    system,
+    baseline,
+    ratio: perStatement === 0 ? 0 : round(system.ordersPerSecond / perStatement, 3),
+    lineRatio: perStatement === 0 ? 0 : round(linesPerSecond / perStatement, 3),
+  };
+}
+
+export function targetsOf(hot: MeasuredScenario, spread: MeasuredScenario, paced: ScenarioFigures) {
+  const oversoldUnits = [hot.system, spread.system, paced].reduce(
+    (sum, scenario) => sum + scenario.allocation.oversoldUnits,
+    0,
+  );
+
+  const targets: Target[] = [
+    { name: 'hot SKU vs baseline', wanted: '>= 1.0x', actual: hot.ratio, isMet: hot.ratio >= 1 },
+    {
+      name: 'spread vs baseline',
+      wanted: '>= 0.5x',
+      actual: spread.ratio,
+      isMet: spread.ratio >= 0.5,
+    },
+    {
+      name: 'ack p99 at steady rate',
+      wanted: '< 250 ms',
+      actual: paced.ack.p99Ms,
+      isMet: paced.ack.p99Ms < 250,
+    },
+    { name: 'oversold units', wanted: '= 0', actual: oversoldUnits, isMet: oversoldUnits === 0 },
+  ];
+  return targets;
+}
+
+/** Why the run must fail, if it must: a safety figure, not a missed target. */
+export function problemsOf(scenarios: ScenarioFigures[]): string[] {
+  const problems: string[] = [];
+  for (const scenario of scenarios) {
+    if (scenario.allocation.oversoldUnits > 0) {
+      problems.push(`${scenario.kind}: ${scenario.allocation.oversoldUnits} units oversold`);
+    }
+    if (!scenario.ledger.isClean) {
+      problems.push(`${scenario.kind}: ledger has ${scenario.ledger.differences} differences`);
+    }
+    if (!scenario.isComplete) {
+      problems.push(`${scenario.kind}: deliveries still unprocessed at the timeout`);
+    }
+    if (scenario.allocation.linesBalanceMismatches > 0) {
+      problems.push(`${scenario.kind}: order lines disagree with balances`);
+    }
+  }
+  return problems;
+}
+
+export function formatJson(report: BenchReport): string {
+  return `${JSON.stringify(report)}\n`;
+}
+
+export function formatTable(report: BenchReport): string {
+  const { hotSku: hot, spread, paced, options, machine } = report;
+  const both = (pick: (scenario: MeasuredScenario) => string) => [pick(hot), pick(spread)];
+  const system = (pick: (scenario: ScenarioFigures) => string) => both((s) => pick(s.system));
+
+  const rows: [string, string[]][] = [
+    ['orders / order lines', system((s) => `${s.orderCount} / ${s.lineCount}`)],
+    ['stock per SKU at start (units)', system((s) => String(s.stockUnits))],
+    ['orders/s, first send to all reserved', system((s) => s.ordersPerSecond.toFixed(1))],
+    ['  elapsed / acks done / drain after (ms)', system(elapsedText)],
+    ['ack latency p50 / p99 / max (ms)', system((s) => latencyText(s.ack))],
+    ['answers other than 200', system((s) => String(s.ack.count - (s.statusCounts['200'] ?? 0)))],
+    ['lines reserved / short / other', system(allocationText)],
+    ['oversold units', system((s) => String(s.allocation.oversoldUnits))],
+    ['ledger verifies', system((s) => (s.ledger.isClean ? 'yes' : 'NO'))],
+    ['pushes: calls / quantities', system((s) => `${s.pushes.calls} / ${s.pushes.quantities}`)],
+    ['shop figures differing at the end', system((s) => String(s.pushes.shopMismatches))],
+    ['batches: count / size p50 / max', system(batchText)],
+    [`baseline statements/s (${options.baselineClients} clients)`, both(baselineText)],
+    ['ratio orders/s / baseline statements/s', both((s) => `${s.ratio.toFixed(2)}x`)],
+    ['ratio lines/s / baseline statements/s', both((s) => `${s.lineRatio.toFixed(2)}x`)],
+  ];
+
+  const labelWidth = Math.max(...rows.map(([label]) => label.length)) + 2;
+  const columnWidth = 22;
+  const line = (label: string, cells: string[]) =>
+    label.padEnd(labelWidth) + cells.map((cell) => cell.padStart(columnWidth)).join('');
+
+  const lines = [
+    `Quartermaster flash sale: ${options.orderCount} orders, ${options.concurrency} in flight, ` +
+      `${options.workerConcurrency} worker slots`,
+    `machine: ${machine.cpus} CPUs, Node ${machine.node}, PostgreSQL ${machine.postgres.version} ` +
+      `(fsync ${machine.postgres.fsync}, synchronous_commit ` +
+      `${machine.postgres.synchronousCommit}, shared_buffers ${machine.postgres.sharedBuffers})`,
+    '',
+    line('', ['hot SKU', 'spread']),
+    ...rows.map(([label, cells]) => line(label, cells)),
+    '',
+    `steady ${options.pacedRatePerSecond}/s for ${options.pacedDurationMs / 1000} s ` +
+      `(${paced.orderCount} orders): ack p50 / p99 / max ${latencyText(paced.ack)} ms, ` +
+      `all reserved ${paced.drainMs.toFixed(0)} ms after the last ack, ` +
+      `oversold ${paced.allocation.oversoldUnits}, ledger ` +
+      (paced.ledger.isClean ? 'verifies' : 'DOES NOT VERIFY'),
+    '',
+    'targets (aims, not assertions):',
+    ...report.targets.map(
+      (target) =>
+        `  ${target.name.padEnd(26)}${target.wanted.padEnd(10)}` +
+        `${String(target.actual).padStart(10)}  ${target.isMet ? 'met' : 'MISSED'}`,
+    ),
+    ...profileLines(report),
+    '',
+    report.problems.length === 0
+      ? `safe: nothing oversold, every ledger verifies (${(report.totalMs / 1000).toFixed(0)} s)`
+      : `FAILED: ${report.problems.join('; ')}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function elapsedText(scenario: ScenarioFigures): string {
+  return [scenario.elapsedMs, scenario.ackElapsedMs, scenario.drainMs]
+    .map((valueMs) => valueMs.toFixed(0))
+    .join(' / ');
+}
+
+function latencyText(ack: ScenarioFigures['ack']): string {
+  return `${ack.p50Ms.toFixed(1)} / ${ack.p99Ms.toFixed(1)} / ${ack.maxMs.toFixed(0)}`;
+}
+
+function allocationText(scenario: ScenarioFigures): string {
+  const { linesReserved, linesShort, linesOther } = scenario.allocation;
+  return `${linesReserved} / ${linesShort} / ${linesOther}`;
+}
+
+function batchText(scenario: ScenarioFigures): string {
+  const { batches, sizeP50, sizeMax } = scenario.batches;
+  return `${batches} / ${sizeP50} / ${sizeMax}`;
+}
+
+function baselineText(scenario: MeasuredScenario): string {
+  return scenario.baseline.statementsPerSecond.toFixed(1);
+}
+
+function profileLines(report: BenchReport): string[] {
+  const profiled = [report.hotSku.system, report.spread.system, report.paced];
+  return profiled.flatMap((scenario) => {
+    const profile = scenario.profile;
+    if (profile === null) {
+      return [];
+    }
+
+    return [
+      '',
+      `profile, ${scenario.kind}: ${profile.batches} batches, mean ${profile.batchSizeMean} ` +
+        `deliveries, p50 ${profile.batchMsP50} ms, max ${profile.batchMsMax} ms, ` +
+        `${profile.batchMsTotal} ms in all, ${profile.roundTripsPerBatchMean} round trips each`,
+      ...profile.statements.map(
+        (statement) =>
+          `  ${statement.totalMs.toFixed(0).padStart(8)} ms ${String(statement.calls).padStart(6)}x ` +
+          `${statement.meanMs.toFixed(2).padStart(8)} ms  ${statement.statement}`,
+      ),
+    ];
+  });
+}
