@@ -399,8 +399,12 @@ CREATE TABLE webhook_deliveries (
   received_at timestamptz NOT NULL DEFAULT now(),
   processed_at timestamptz,
   result jsonb,
-  error text
+  error text,
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, id)
+  WHERE status = 'accepted';
 CREATE UNIQUE INDEX webhook_deliveries_first_seen ON webhook_deliveries (channel, webhook_id)
   WHERE first_seen;
 CREATE INDEX webhook_deliveries_received ON webhook_deliveries (received_at DESC);

@@ -54,6 +54,9 @@ export async function ensureAdminBuild(): Promise<void> {
   }
   const build = spawn('pnpm', ['--filter', 'admin', 'build'], {
     cwd: repositoryRoot,
+    // Vitest sets NODE_ENV=test, and Vite would then bundle Svelte's and SvelteKit's
+    // development builds: the test would exercise something no one ships.
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -117,7 +120,9 @@ export async function startAdminServer(options: {
     await waitUntilAnswering(url, child);
   } catch (error) {
     await server.stop();
-    throw new Error(`the admin server did not start: ${String(error)}\n${output.join('')}`);
+    throw new Error(`the admin server did not start: ${String(error)}\n${output.join('')}`, {
+      cause: error,
+    });
   }
   return server;
 }

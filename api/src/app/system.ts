@@ -26,7 +26,7 @@ import { importCatalogue, isCatalogueEmpty } from '../shopify/catalogue-import.t
 import { pushAvailableTask, pushAvailableTaskHandler, registerStockPush } from '../shopify/push.ts';
 import { startOrderStream } from '../shopify/simulator/orders.ts';
 import { startShopifySimulator, type ShopifySimulator } from '../shopify/simulator/server.ts';
-import { processWebhooksTaskHandler } from '../shopify/webhook-processing.ts';
+import { processWebhooksTaskHandler, startInboxSweeper } from '../shopify/webhook-processing.ts';
 import { processWebhooksTask, shopifyWebhookRouter } from '../shopify/webhook-intake.ts';
 import { entities } from './entities.ts';
 import { buildApiSchema } from './schema.ts';
@@ -124,6 +124,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         },
       });
       closers.push(() => worker.stop());
+      const sweeper = startInboxSweeper(pool, logger);
+      closers.push(() => Promise.resolve(sweeper.stop()));
     }
 
     let apiUrl: string | null = null;

@@ -54,7 +54,9 @@ export async function runBaseline(
 
     try {
       // Every connection prepares the statement before the clock starts.
-      await Promise.all(clients.map((client) => client.query({ ...reserveStatement, values: [0, 0] })));
+      await Promise.all(
+        clients.map((client) => client.query({ ...reserveStatement, values: [0, 0] })),
+      );
       return await reserveAll(clients, input);
     } finally {
       clients.forEach((client) => client.release());

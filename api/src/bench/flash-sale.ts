@@ -73,7 +73,7 @@ async function main(): Promise<number> {
   progress('starting an embedded PostgreSQL in a temporary folder');
   const postgres = await startBenchPostgres(createLogger('silent'));
   const stopPostgres = () => {
-    postgres.stop().finally(() => process.exit(130));
+    void postgres.stop().finally(() => process.exit(130));
   };
   process.once('SIGINT', stopPostgres);
 

@@ -45,7 +45,7 @@ export interface BenchReport {
   spread: MeasuredScenario;
   paced: ScenarioFigures;
   targets: Target[];
-  /** No oversold unit, every ledger verifies, every sale finished. */
+  /** No oversold unit, every ledger verifies, every sale finished, no delivery lost. */
   isSafe: boolean;
   problems: string[];
   totalMs: number;
@@ -101,6 +101,12 @@ export function problemsOf(scenarios: ScenarioFigures[]): string[] {
     if (!scenario.isComplete) {
       problems.push(`${scenario.kind}: deliveries still unprocessed at the timeout`);
     }
+    if (scenario.deliveriesOrphaned > 0) {
+      problems.push(
+        `${scenario.kind}: ${scenario.deliveriesOrphaned} deliveries answered 200 but never ` +
+          'queued for processing (orders never reserved)',
+      );
+    }
     if (scenario.allocation.linesBalanceMismatches > 0) {
       problems.push(`${scenario.kind}: order lines disagree with balances`);
     }
@@ -124,6 +130,7 @@ export function formatTable(report: BenchReport): string {
     ['  elapsed / acks done / drain after (ms)', system(elapsedText)],
     ['ack latency p50 / p99 / max (ms)', system((s) => latencyText(s.ack))],
     ['answers other than 200', system((s) => String(s.ack.count - (s.statusCounts['200'] ?? 0)))],
+    ['deliveries acknowledged, never processed', system((s) => String(s.deliveriesOrphaned))],
     ['lines reserved / short / other', system(allocationText)],
     ['oversold units', system((s) => String(s.allocation.oversoldUnits))],
     ['ledger verifies', system((s) => (s.ledger.isClean ? 'yes' : 'NO'))],
@@ -153,6 +160,7 @@ export function formatTable(report: BenchReport): string {
     `steady ${options.pacedRatePerSecond}/s for ${options.pacedDurationMs / 1000} s ` +
       `(${paced.orderCount} orders): ack p50 / p99 / max ${latencyText(paced.ack)} ms, ` +
       `all reserved ${paced.drainMs.toFixed(0)} ms after the last ack, ` +
+      `never processed ${paced.deliveriesOrphaned}, ` +
       `oversold ${paced.allocation.oversoldUnits}, ledger ` +
       (paced.ledger.isClean ? 'verifies' : 'DOES NOT VERIFY'),
     '',
@@ -208,11 +216,12 @@ function profileLines(report: BenchReport): string[] {
       `profile, ${scenario.kind}: ${profile.batches} batches, mean ${profile.batchSizeMean} ` +
         `deliveries, p50 ${profile.batchMsP50} ms, max ${profile.batchMsMax} ms, ` +
         `${profile.batchMsTotal} ms in all, ${profile.roundTripsPerBatchMean} round trips each`,
-      ...profile.statements.map(
-        (statement) =>
-          `  ${statement.totalMs.toFixed(0).padStart(8)} ms ${String(statement.calls).padStart(6)}x ` +
-          `${statement.meanMs.toFixed(2).padStart(8)} ms  ${statement.statement}`,
-      ),
+      ...profile.statements.map((statement) => {
+        const totalMs = statement.totalMs.toFixed(0).padStart(8);
+        const meanMs = statement.meanMs.toFixed(2).padStart(8);
+        const calls = String(statement.calls).padStart(6);
+        return `  ${totalMs} ms ${calls}x ${meanMs} ms  ${statement.statement}`;
+      }),
     ];
   });
 }

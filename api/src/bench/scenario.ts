@@ -73,8 +73,13 @@ export interface ScenarioResult {
   /** Units on hand for the sale: the hot SKU's, or the smallest of the spread's SKUs. */
   stockUnits: number;
   hotSku: string | null;
-  /** Every delivery processed before the timeout. */
+  /** Every delivery processed, or known never to be, before the timeout. */
   isComplete: boolean;
+  /**
+   * Deliveries answered 200 and stored as accepted that no job will ever process: no batch
+   * job is left in the queue, yet they still wait. Each is an order never reserved.
+   */
+  deliveriesOrphaned: number;
   /** From the first send until every delivery was processed. */
   elapsedMs: number;
   ordersPerSecond: number;
@@ -160,7 +165,7 @@ async function runSale(request: ScenarioRequest, running: RunningSystem) {
     request.kind === 'hot' ? hotStockUnits : onHand + request.orderCount,
   );
   if (!(await waitUntilIdle(system.pool, settleTimeoutMs))) {
-    throw new Error('stocking the sale did not settle');
+    throw new Error(`stocking the sale did not settle: ${await describeJobs(system.pool)}`);
   }
 
   const orders =
@@ -173,7 +178,7 @@ async function runSale(request: ScenarioRequest, running: RunningSystem) {
 
   const timed = await sendAndWait(request, system, orders);
   if (!(await waitUntilIdle(system.pool, settleTimeoutMs))) {
-    throw new Error('jobs were still pending after the sale');
+    throw new Error(`jobs still pending after the sale: ${await describeJobs(system.pool)}`);
   }
 
   const allocation = await readAllocation(system.pool);
@@ -216,12 +221,13 @@ async function sendAndWait(request: ScenarioRequest, system: System, orders: Pla
 
   const accepted = load.statusCounts['200'] ?? 0;
   const deadlineMs = load.firstSentAtMs + request.processingTimeoutMs;
-  const processedAtMs = await waitForDeliveries(request.databaseUrl, accepted, deadlineMs);
-  const doneAtMs = processedAtMs ?? clockMs();
+  const drained = await waitForDeliveries(request.databaseUrl, accepted, deadlineMs);
+  const doneAtMs = drained?.doneAtMs ?? clockMs();
   const elapsedMs = doneAtMs - load.firstSentAtMs;
 
   return {
-    isComplete: processedAtMs !== null,
+    isComplete: drained !== null,
+    deliveriesOrphaned: drained?.orphaned ?? 0,
     elapsedMs: round(elapsedMs, 1),
     ordersPerSecond: ratePerSecond(orders.length, elapsedMs),
     ackElapsedMs: round(load.lastAnsweredAtMs - load.firstSentAtMs, 1),
@@ -233,7 +239,8 @@ async function sendAndWait(request: ScenarioRequest, system: System, orders: Pla
 
 /**
  * Polls on a connection of its own until `expected` orders/create deliveries are stored and
- * none is waiting; answers when that was seen (clockMs), or null at the deadline.
+ * none is waiting, or those still waiting have no batch job left to process them. Answers
+ * when that was seen (clockMs) and how many were left so, or null at the deadline.
  */
 async function waitForDeliveries(databaseUrl: string, expected: number, deadlineMs: number) {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -241,14 +248,18 @@ async function waitForDeliveries(databaseUrl: string, expected: number, deadline
 
   try {
     while (clockMs() < deadlineMs) {
-      const found = await client.query<{ stored: number; waiting: number }>(
+      const found = await client.query<{ stored: number; waiting: number; jobs: number }>(
         `SELECT count(*)::int AS stored,
-           count(*) FILTER (WHERE status = 'accepted')::int AS waiting
+           count(*) FILTER (WHERE status = 'accepted')::int AS waiting,
+           (SELECT count(*)::int FROM graphile_worker.jobs
+            WHERE task_identifier = $1) AS jobs
          FROM webhook_deliveries WHERE topic = 'orders/create'`,
+        [processWebhooksTask],
       );
       const row = found.rows[0];
-      if (row !== undefined && row.stored >= expected && row.waiting === 0) {
-        return clockMs();
+      const isDrained = row !== undefined && (row.waiting === 0 || row.jobs === 0);
+      if (row !== undefined && row.stored >= expected && isDrained) {
+        return { doneAtMs: clockMs(), orphaned: row.waiting };
       }
       await sleep(pollIntervalMs);
     }
@@ -258,22 +269,36 @@ async function waitForDeliveries(databaseUrl: string, expected: number, deadline
   }
 }
 
-/** Waits until no delivery is waiting and no job is queued or running. */
+/** Waits until no job is queued or running (deliveries no job holds are counted apart). */
 async function waitUntilIdle(pool: pg.Pool, timeoutMs: number): Promise<boolean> {
   const deadlineMs = clockMs() + timeoutMs;
   while (clockMs() < deadlineMs) {
-    const found = await pool.query<{ deliveries: number; jobs: number }>(
-      `SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'accepted')::int
-           AS deliveries,
-         (SELECT count(*) FROM graphile_worker.jobs)::int AS jobs`,
+    const found = await pool.query<{ jobs: number }>(
+      'SELECT count(*)::int AS jobs FROM graphile_worker.jobs',
     );
-    const row = found.rows[0];
-    if (row?.deliveries === 0 && row.jobs === 0) {
+    if (found.rows[0]?.jobs === 0) {
       return true;
     }
     await sleep(50);
   }
   return false;
+}
+
+/** The jobs left in the queue, for an error message. */
+async function describeJobs(pool: pg.Pool): Promise<string> {
+  const found = await pool.query<Record<string, unknown>>(
+    `SELECT t.identifier AS task, j.key, j.attempts, j.max_attempts, j.run_at, j.locked_at,
+       left(j.last_error, 300) AS last_error,
+       CASE WHEN json_typeof(j.payload) = 'array' THEN json_array_length(j.payload) END AS size
+     FROM graphile_worker._private_jobs j
+     JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+     ORDER BY j.id LIMIT 10`,
+  );
+  const waiting = await pool.query<{ count: number; ids: string[] }>(
+    `SELECT count(*)::int AS count, (array_agg(id::text ORDER BY id))[1:10] AS ids
+     FROM webhook_deliveries WHERE status = 'accepted'`,
+  );
+  return JSON.stringify({ jobs: found.rows, waitingDeliveries: waiting.rows[0] });
 }
 
 async function startBenchSystem(request: ScenarioRequest, logger: Logger): Promise<RunningSystem> {

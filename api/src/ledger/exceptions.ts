@@ -3,7 +3,7 @@
  * them. Each has a key derived from its source, so the same problem reported twice (a re-sent
  * webhook, a retried job) is one exception.
  */
-import { publish } from '../platform/events.ts';
+import { publishMany } from '../platform/events.ts';
 import type { Queryable, Tx } from '../platform/transaction.ts';
 
 export const exceptionKinds = [
@@ -31,27 +31,48 @@ export interface RaiseException {
 
 /** Raises an exception once per source key; answers its id, or null when it already existed. */
 export async function raiseException(tx: Tx, exception: RaiseException): Promise<string | null> {
+  const [id] = await raiseExceptions(tx, [exception]);
+  return id ?? null;
+}
+
+/**
+ * Raises many exceptions in one round trip, each at most once per source key; answers the ids
+ * of those that are new.
+ */
+export async function raiseExceptions(tx: Tx, exceptions: RaiseException[]): Promise<string[]> {
+  if (exceptions.length === 0) {
+    return [];
+  }
+
   const inserted = await tx.query<{ id: string }>(
     `INSERT INTO stock_exceptions (kind, message, sku_id, location_id, order_id, details, source_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     SELECT kind, message, sku_id, location_id, order_id, details, source_key
+     FROM jsonb_to_recordset($1::jsonb) AS e(kind text, message text, sku_id bigint,
+       location_id bigint, order_id bigint, details jsonb, source_key text)
      ON CONFLICT (source_key) DO NOTHING
      RETURNING id::text`,
     [
-      exception.kind,
-      exception.message,
-      exception.skuId ?? null,
-      exception.locationId ?? null,
-      exception.orderId ?? null,
-      JSON.stringify(exception.details ?? {}),
-      exception.sourceKey,
+      JSON.stringify(
+        exceptions.map((exception) => ({
+          kind: exception.kind,
+          message: exception.message,
+          sku_id: exception.skuId ?? null,
+          location_id: exception.locationId ?? null,
+          order_id: exception.orderId ?? null,
+          details: exception.details ?? {},
+          source_key: exception.sourceKey,
+        })),
+      ),
     ],
   );
-
-  const id = inserted.rows[0]?.id ?? null;
-  if (id !== null) {
-    await publish(tx, 'EXCEPTION_RAISED', { exceptionId: id });
-  }
-  return id;
+  await publishMany(
+    tx,
+    inserted.rows.map((row) => ({
+      topic: 'EXCEPTION_RAISED' as const,
+      payload: { exceptionId: row.id },
+    })),
+  );
+  return inserted.rows.map((row) => row.id);
 }
 
 export type ResolveOutcome = 'resolved' | 'not_found' | 'already_resolved';

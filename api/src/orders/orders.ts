@@ -9,7 +9,7 @@
  * the counters say is still to ship. So a fulfilment before its order, a cancel before its
  * create, or a re-sent refund all end in the same state.
  */
-import { raiseException } from '../ledger/exceptions.ts';
+import { raiseException, raiseExceptions, type RaiseException } from '../ledger/exceptions.ts';
 import { postMovements, type Posting } from '../ledger/ledger.ts';
 import { publishMany } from '../platform/events.ts';
 import type { Tx } from '../platform/transaction.ts';
@@ -84,12 +84,10 @@ export async function placeOrders(
   const lines = await upsertLines(tx, sorted, orderRows);
 
   const postings: Posting[] = [];
-  const wanted = new Map<string, number>();
   for (const line of lines) {
     const order = orderRows.get(line.order_id);
     const toReserve = quantityToReserve(line, order?.cancelled);
     if (toReserve > 0 && line.sku_id !== null) {
-      wanted.set(line.id, toReserve);
       postings.push({
         kind: 'reservation',
         skuId: line.sku_id,
@@ -108,33 +106,25 @@ export async function placeOrders(
   }
 
   const results = await postMovements(tx, postings);
+  const lineIdByShopifyId = new Map(lines.map((line) => [line.shopify_line_item_id, line.id]));
   const updates: { id: string; reserved: number; short: number; location: string }[] = [];
+  const shortages: RaiseException[] = [];
   for (const result of results) {
-    const lineId = lines.find(
-      (line) => line.shopify_line_item_id === result.posting.sourceLineId,
-    )?.id;
-    const quantity = lineId === undefined ? 0 : (wanted.get(lineId) ?? 0);
+    const lineId = lineIdByShopifyId.get(result.posting.sourceLineId ?? '');
+    const quantity = result.posting.reservedDelta;
+    const location = context.fulfillingLocationId;
     if (lineId === undefined) {
       continue;
     }
     if (result.outcome === 'posted') {
-      updates.push({
-        id: lineId,
-        reserved: quantity,
-        short: 0,
-        location: context.fulfillingLocationId,
-      });
+      updates.push({ id: lineId, reserved: quantity, short: 0, location });
     } else if (result.outcome === 'insufficient_available') {
-      updates.push({
-        id: lineId,
-        reserved: 0,
-        short: quantity,
-        location: context.fulfillingLocationId,
-      });
-      await raiseShort(tx, result.posting, quantity, result.onHand - result.reserved);
+      updates.push({ id: lineId, reserved: 0, short: quantity, location });
+      shortages.push(shortage(result.posting, result.onHand - result.reserved));
     }
   }
 
+  await raiseExceptions(tx, shortages);
   await tx.query(
     `UPDATE order_lines l
      SET reserved_quantity = l.reserved_quantity + u.reserved, short_quantity = u.short,
@@ -156,8 +146,9 @@ function quantityToReserve(line: LineRow, orderCancelled: boolean | undefined): 
   return Math.max(0, line.quantity - line.cancelled_quantity - line.shipped_quantity);
 }
 
-async function raiseShort(tx: Tx, posting: Posting, quantity: number, available: number) {
-  await raiseException(tx, {
+function shortage(posting: Posting, available: number): RaiseException {
+  const quantity = posting.reservedDelta;
+  return {
     kind: 'SHORT_RESERVATION',
     message: `Order line wants ${quantity} but only ${available} available: line is short`,
     skuId: posting.skuId,
@@ -165,7 +156,7 @@ async function raiseShort(tx: Tx, posting: Posting, quantity: number, available:
     orderId: posting.orderId ?? null,
     sourceKey: posting.sourceKey.replace(/:reservation$/, ':short'),
     details: { quantity, available, shopifyOrderId: posting.sourceId },
-  });
+  };
 }
 
 interface OrderRow {

@@ -18,7 +18,7 @@ import { withTransaction } from '../platform/transaction.ts';
 
 export const processWebhooksTask = 'shopify.process_webhooks';
 
-/** Deliveries spread over this many batch jobs, so concurrent acknowledgements rarely wait. */
+/** Wake-ups spread over this many job keys, so concurrent acknowledgements rarely wait. */
 const inboxShards = 8;
 
 const requiredHeaders = [
@@ -123,10 +123,16 @@ async function receive(
     }
 
     if (firstSeen) {
-      await addJob(tx, processWebhooksTask, [deliveryId], {
-        jobKey: `shopify-inbox-${Number(deliveryId) % inboxShards}`,
-        jobKeyMode: 'preserve_run_at',
-      });
+      // A wake-up for the processing job; while one is pending, more deliveries join it.
+      await addJob(
+        tx,
+        processWebhooksTask,
+        {},
+        {
+          jobKey: `shopify-inbox-${Number(deliveryId) % inboxShards}`,
+          jobKeyMode: 'preserve_run_at',
+        },
+      );
     }
     return { status: verdict.status, deliveryId };
   });

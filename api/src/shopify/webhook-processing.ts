@@ -18,6 +18,7 @@ import {
   type LineEvent,
   type OrderInput,
 } from '../orders/orders.ts';
+import { addJob } from '../platform/jobs.ts';
 import type { Logger } from '../platform/logger.ts';
 import { withTransaction, type Tx } from '../platform/transaction.ts';
 import { toMinorUnits } from './money.ts';
@@ -34,6 +35,7 @@ import {
   type ShopifyRefund,
 } from './payloads.ts';
 import { ensurePushState } from './push.ts';
+import { processWebhooksTask } from './webhook-intake.ts';
 
 interface Delivery {
   id: string;
@@ -44,34 +46,109 @@ interface Delivery {
 
 type Outcome = { status: 'processed' | 'ignored'; result: Record<string, unknown> };
 
+/** Deliveries taken into one transaction at most. */
+const batchSizeMax = 200;
+/** After this many failed attempts a delivery is marked failed and left for a person. */
+const attemptsMax = 10;
+
+/**
+ * The job is a wake-up call, not a list: it takes whatever accepted deliveries are due, a
+ * batch at a time, skipping those another worker holds, until none are left. So a wake-up that
+ * is lost or merged away can delay a delivery (until the sweeper's next look) but never lose it.
+ */
 export function processWebhooksTaskHandler(pool: pg.Pool, logger: Logger): Task {
-  return async (payload) => {
-    const deliveryIds = (Array.isArray(payload) ? payload : [payload]).map(String);
-    try {
-      await withTransaction(pool, (tx) => processBatch(tx, deliveryIds));
-    } catch (error) {
-      logger.warn({ err: error, deliveries: deliveryIds.length }, 'batch failed; one by one');
-      for (const deliveryId of deliveryIds) {
-        await processAlone(pool, logger, deliveryId);
+  return async () => {
+    for (;;) {
+      const processed = await processDueBatch(pool, logger);
+      if (processed === 0) {
+        return;
       }
     }
   };
+}
+
+async function processDueBatch(pool: pg.Pool, logger: Logger): Promise<number> {
+  let claimed: string[] = [];
+  try {
+    await withTransaction(pool, async (tx) => {
+      claimed = await claimDue(tx, batchSizeMax);
+      await processBatch(tx, claimed);
+    });
+    return claimed.length;
+  } catch (error) {
+    logger.warn({ err: error, deliveries: claimed.length }, 'batch failed; one by one');
+  }
+
+  for (const deliveryId of claimed) {
+    await processAlone(pool, logger, deliveryId);
+  }
+  return claimed.length;
+}
+
+/** Locks up to `limit` due deliveries for this transaction, oldest first. */
+async function claimDue(tx: Tx, limit: number): Promise<string[]> {
+  const due = await tx.query<{ id: string }>(
+    `SELECT id::text FROM webhook_deliveries
+     WHERE status = 'accepted' AND next_attempt_at <= now()
+     ORDER BY id LIMIT $1
+     FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return due.rows.map((row) => row.id);
 }
 
 async function processAlone(pool: pg.Pool, logger: Logger, deliveryId: string): Promise<void> {
   try {
     await withTransaction(pool, (tx) => processBatch(tx, [deliveryId]));
   } catch (error) {
-    if (!(error instanceof PayloadError)) {
-      throw error;
-    }
-    logger.error({ deliveryId, reason: error.message }, 'webhook body cannot be processed');
+    const permanent = error instanceof PayloadError;
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.error({ deliveryId, reason, permanent }, 'webhook delivery could not be processed');
+
+    // A body that cannot be read never will be; anything else is tried again later, with
+    // growing pauses, and marked failed after attemptsMax tries.
     await pool.query(
-      `UPDATE webhook_deliveries SET status = 'failed', error = $2, processed_at = now()
+      `UPDATE webhook_deliveries
+       SET attempts = attempts + 1, error = $2,
+           status = CASE WHEN $3 OR attempts + 1 >= $4 THEN 'failed' ELSE status END,
+           processed_at = CASE WHEN $3 OR attempts + 1 >= $4 THEN now() END,
+           next_attempt_at = now() + make_interval(secs => least(600, 2 ^ (attempts + 1)))
        WHERE id = $1`,
-      [deliveryId, error.message],
+      [deliveryId, reason, permanent, attemptsMax],
     );
   }
+}
+
+/**
+ * Wakes the processing job for deliveries that are due but have no job looking at them: a
+ * wake-up lost to a race in the queue, or a delivery waiting out its retry pause. Runs in each
+ * worker process; a look costs one indexed query.
+ */
+export function startInboxSweeper(pool: pg.Pool, logger: Logger, intervalMs = 2000) {
+  const timer = setInterval(() => {
+    sweep(pool).catch((error: unknown) => logger.warn({ err: error }, 'inbox sweep failed'));
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+async function sweep(pool: pg.Pool): Promise<void> {
+  const due = await pool.query(
+    `SELECT 1 FROM webhook_deliveries
+     WHERE status = 'accepted' AND next_attempt_at <= now() - interval '1 second' LIMIT 1`,
+  );
+  if (due.rowCount === 0) {
+    return;
+  }
+  await addJob(
+    pool,
+    processWebhooksTask,
+    {},
+    {
+      jobKey: 'shopify-inbox-sweep',
+      jobKeyMode: 'preserve_run_at',
+    },
+  );
 }
 
 async function processBatch(tx: Tx, deliveryIds: string[]): Promise<void> {
@@ -111,6 +188,9 @@ async function processBatch(tx: Tx, deliveryIds: string[]): Promise<void> {
 }
 
 async function loadDeliveries(tx: Tx, deliveryIds: string[]): Promise<Delivery[]> {
+  if (deliveryIds.length === 0) {
+    return [];
+  }
   const rows = await tx.query<{ id: string; topic: string; body: Buffer; triggered_at: Date }>(
     `SELECT id::text, topic, body, triggered_at FROM webhook_deliveries
      WHERE id = ANY($1::bigint[]) AND status = 'accepted'
