@@ -9,6 +9,13 @@ const config = {
   compilerOptions: { runes: true },
   kit: {
     adapter: adapter(),
+    typescript: {
+      // Type-check (and so lint) this file too; SvelteKit's generated tsconfig leaves it out.
+      config: (tsconfig) => {
+        tsconfig.include.push('../svelte.config.js');
+        return tsconfig;
+      },
+    },
   },
 };
 

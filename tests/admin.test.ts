@@ -36,6 +36,10 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
   let warehouseId: string;
 
   beforeAll(async () => {
+    // Chromium first: under CI a missing browser should fail the run before anything starts.
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+
     const adminPort = await freePort();
     const config = loadConfig({
       ...process.env,
@@ -59,8 +63,6 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
 
     await ensureAdminBuild();
     admin = await startAdminServer({ port: adminPort, apiUrl });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
 
   afterAll(async () => {

@@ -5,6 +5,7 @@
  * at the screen. Deciding what to do with one is the error handler's job, not this file's.
  */
 import { CombinedError } from '@urql/core';
+import { CloseCode } from 'graphql-ws';
 
 import { apiUrl } from './endpoint';
 
@@ -37,8 +38,8 @@ export class AdminError extends Error {
   }
 }
 
-/** graphql-ws closes the socket with 4403 when the server's onConnect refuses the token. */
-const socketForbiddenCode = 4403;
+/** How graphql-ws closes the socket when the server's onConnect refuses the token. */
+export const socketForbiddenCode: number = CloseCode.Forbidden;
 
 /** Turns anything thrown or reported into an AdminError; an AdminError passes through. */
 export function toAdminError(error: unknown): AdminError {

@@ -5,8 +5,9 @@
  * arrive by subscription.
  */
 import { Client, fetchExchange, subscriptionExchange, type ClientOptions } from '@urql/core';
-import { CloseCode, createClient as createSocketClient } from 'graphql-ws';
+import { createClient as createSocketClient } from 'graphql-ws';
 
+import { socketForbiddenCode } from './admin-error';
 import { graphqlHttpUrl, graphqlSocketUrl } from './endpoint';
 import { liveConnection } from './live-connection.svelte';
 
@@ -31,9 +32,11 @@ export function makeAdminClient(token: string): AdminClient {
     url: graphqlSocketUrl(),
     connectionParams: { authorization },
     // Stay on a warehouse floor's flaky Wi-Fi for as long as it takes, but stop at once when
-    // the API refuses the token: retrying cannot fix that, signing in again can.
+    // the API refuses the token: retrying cannot fix that, signing in again can. A browser
+    // reports a refused connection as an error event rather than a close, so errors are
+    // retried too (graphql-ws would otherwise give up after the first one).
     retryAttempts: Infinity,
-    shouldRetry: (closed) => isCloseEvent(closed) && closed.code !== CloseCode.Forbidden,
+    shouldRetry: (failure) => !(isCloseEvent(failure) && failure.code === socketForbiddenCode),
     retryWait: (retries) => wait(Math.min(1000 * 2 ** retries, reconnectWaitMaxMs)),
     // A dead connection (a laptop lid shut, a router restart) otherwise looks live for minutes.
     keepAlive: 10_000,
