@@ -2,7 +2,7 @@
  * Catalogue rows as the API reads them: MikroORM entities that are also GraphQL object types.
  * Writes go through catalogue.ts, not through these.
  */
-import { BigIntType, Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'A place that holds stock: a warehouse, a shop floor.' })
@@ -58,4 +58,34 @@ export class Sku {
   @Field()
   @Property()
   allowsBackorder!: boolean;
+}
+
+@ObjectType({ description: "The shop's settings, as imported from it." })
+@Entity({ tableName: 'shop_settings' })
+export class Shop {
+  @PrimaryKey({ type: 'smallint' })
+  id!: number;
+
+  @Field(() => String, { nullable: true, description: 'The shop domain, e.g. x.myshopify.com.' })
+  @Property({ fieldName: 'shop_domain', type: 'text', nullable: true })
+  domain!: string | null;
+
+  @Field(() => String, { nullable: true, description: "ISO 4217 code of the shop's currency." })
+  @Property({ type: 'text', nullable: true })
+  currency!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'IANA time zone; reporting periods and dates are in it.',
+  })
+  @Property({ type: 'text', nullable: true })
+  timeZone!: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Whether prices include tax.' })
+  @Property({ type: 'boolean', nullable: true })
+  taxesIncluded!: boolean | null;
+
+  @Field(() => Location, { nullable: true, description: 'Where online orders are reserved.' })
+  @ManyToOne(() => Location, { fieldName: 'fulfilling_location_id', nullable: true })
+  fulfillingLocation!: Location | null;
 }

@@ -1,11 +1,11 @@
 /**
  * The catalogue in the GraphQL API: locations, and each SKU's stock levels.
  */
-import { Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 
 import type { RequestContext } from '../app/context.ts';
 import { StockLevel } from '../ledger/entities.ts';
-import { Location, Sku } from './entities.ts';
+import { Location, Shop, Sku } from './entities.ts';
 
 @Resolver(() => Sku)
 export class CatalogueResolver {
@@ -13,6 +13,18 @@ export class CatalogueResolver {
   @Query(() => [Location])
   async locations(@Ctx() { em }: RequestContext): Promise<Location[]> {
     return em.find(Location, {}, { orderBy: { id: 'asc' } });
+  }
+
+  @Authorized('stock:read')
+  @Query(() => Shop, { description: "The shop's currency, time zone and fulfilling location." })
+  async shop(@Ctx() { em }: RequestContext): Promise<Shop> {
+    return em.findOneOrFail(Shop, 1, { populate: ['fulfillingLocation'] });
+  }
+
+  @Authorized('stock:read')
+  @Query(() => Sku, { nullable: true })
+  async sku(@Ctx() { em }: RequestContext, @Arg('id', () => ID) id: string): Promise<Sku | null> {
+    return /^\d+$/.test(id) ? em.findOne(Sku, id) : null;
   }
 
   @FieldResolver(() => [StockLevel], { description: 'Stock of this SKU at each location.' })

@@ -133,8 +133,11 @@ class MovementConnection {
 
 @InputType()
 class MovementFilter {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'SKU code, compared in canonical form.' })
   sku?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'SKU id; works for unnamed SKUs too.' })
+  skuId?: string | null;
 
   @Field(() => ID, { nullable: true })
   locationId?: string | null;
@@ -265,6 +268,9 @@ export class StockResolver {
     if (filter?.sku) {
       where.skuRef = { code: canonicalSkuCode(filter.sku) };
     }
+    if (filter?.skuId) {
+      where.skuRef = filter.skuId;
+    }
     if (filter?.locationId) {
       where.location = filter.locationId;
     }
@@ -384,7 +390,11 @@ export class StockResolver {
     @Arg('id', () => ID) id: string,
     @Arg('note', () => String, { nullable: true }) note: string | null | undefined,
   ): Promise<ResolveExceptionPayload> {
-    const outcome = await resolveException(pool, { exceptionId: id, actor: caller.actor, note: note ?? null });
+    const outcome = await resolveException(pool, {
+      exceptionId: id,
+      actor: caller.actor,
+      note: note ?? null,
+    });
     const exception = /^\d+$/.test(id)
       ? await em.findOne(StockException, id, { populate: ['skuRef', 'location'] })
       : null;
