@@ -34,7 +34,11 @@ afterAll(async () => {
 });
 
 function qm(...args: string[]) {
-  const environment: NodeJS.ProcessEnv = { ...process.env, QM_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  const environment: NodeJS.ProcessEnv = {
+    ...process.env,
+    QM_DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+  };
   delete environment.DATABASE_URL;
   return spawnSync(process.execPath, ['--import', './register.mjs', 'src/cli/main.ts', ...args], {
     cwd: new URL('../api/', import.meta.url),

@@ -132,7 +132,9 @@ export async function waitForProcessing(system: System, timeoutMs = 30_000): Pro
   const stuck = await system.pool.query<{ task_identifier: string; last_error: string | null }>(
     'SELECT task_identifier, last_error FROM graphile_worker.jobs LIMIT 3',
   );
-  throw new Error(`deliveries or jobs still pending after the timeout: ${JSON.stringify(stuck.rows)}`);
+  throw new Error(
+    `deliveries or jobs still pending after the timeout: ${JSON.stringify(stuck.rows)}`,
+  );
 }
 
 const fixturesDir = new URL('../fixtures/', import.meta.url);
