@@ -9,7 +9,7 @@
 import { verifyLedger } from '../ledger/ledger.ts';
 import type { SetQuantityCall, ShopifySimulator } from '../shopify/simulator/server.ts';
 import type { Queryable } from '../platform/transaction.ts';
-import { percentile, round } from './statistics.ts';
+import { percentile, round, summariseLatencies, type LatencySummary } from './statistics.ts';
 
 export interface AllocationFigures {
   linesReserved: number;
@@ -126,6 +126,18 @@ export async function readPushes(
     callsApplied: calls.filter((call) => call.outcome === 'applied').length,
     shopMismatches,
   };
+}
+
+/**
+ * From a delivery being stored to its processing transaction starting (both database clocks),
+ * over every processed orders/create delivery: a missed wake-up shows here as seconds.
+ */
+export async function readProcessingLag(db: Queryable): Promise<LatencySummary> {
+  const found = await db.query<{ lag_ms: number }>(
+    `SELECT (extract(epoch FROM processed_at - received_at) * 1000)::float8 AS lag_ms
+     FROM webhook_deliveries WHERE topic = 'orders/create' AND processed_at IS NOT NULL`,
+  );
+  return summariseLatencies(found.rows.map((row) => row.lag_ms));
 }
 
 export async function readBatches(db: Queryable): Promise<BatchFigures> {

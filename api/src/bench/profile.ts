@@ -1,16 +1,18 @@
 /**
  * A stand-in for pg_stat_statements while profiling: times every statement a pool's
- * connections send, attributes the ones sent from inside a webhook batch to that batch, and
- * times each batch from start to commit.
+ * connections send from inside a run of the webhook processing job, counts the job's
+ * transactions and round trips, and times each run.
  *
- * Leaves out: time spent waiting for a connection from the pool, and server-side detail (lock
- * waits, plans). A statement's time here is its round trip as the client sees it, lock waits
- * and all; EXPLAIN ANALYZE is the tool for what happens inside one.
+ * Also samples pg_stat_activity, for what the server's backends wait on while the sale runs.
+ *
+ * Leaves out: time spent waiting for a connection from the pool, and plans. A statement's time
+ * here is its round trip as the client sees it, lock waits and all; EXPLAIN ANALYZE is the
+ * tool for what happens inside one.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 import type { Task } from 'graphile-worker';
-import type pg from 'pg';
+import pg from 'pg';
 
 import { percentile, round } from './statistics.ts';
 
@@ -23,29 +25,29 @@ export interface StatementTiming {
 }
 
 export interface ProfileFigures {
-  batches: number;
-  /** Deliveries in a batch job's payload. */
-  batchSizeMean: number;
-  batchMsP50: number;
-  batchMsMax: number;
-  /** Sum of batch durations; above the sale's elapsed time when batches overlap. */
-  batchMsTotal: number;
-  roundTripsPerBatchMean: number;
-  /** Statements sent inside batches, most time first. */
+  jobRuns: number;
+  jobMsP50: number;
+  jobMsMax: number;
+  /** Sum of run durations; above the sale's elapsed time when runs overlap. */
+  jobMsTotal: number;
+  /** Transactions the runs opened (BEGIN sent). */
+  transactions: number;
+  roundTripsPerTransactionMean: number;
+  /** Statements sent inside runs, most time first. */
   statements: StatementTiming[];
 }
 
 export interface Profiler {
-  /** Wraps the webhook batch task so that its runs and their statements are recorded. */
-  timeBatches(task: Task): Task;
+  /** Wraps the webhook processing task so that its runs and their statements are recorded. */
+  timeRuns(task: Task): Task;
   /** What was recorded since the last reset. */
   figures(statementsMax: number): ProfileFigures;
   reset(): void;
 }
 
-interface BatchRecord {
-  size: number;
+interface RunRecord {
   roundTrips: number;
+  transactions: number;
   durationMs: number;
 }
 
@@ -55,9 +57,9 @@ const statementLengthMax = 72;
 
 /** Instruments every connection `pool` opens from now on. */
 export function profilePool(pool: pg.Pool): Profiler {
-  const currentBatch = new AsyncLocalStorage<{ roundTrips: number }>();
+  const currentRun = new AsyncLocalStorage<{ roundTrips: number; transactions: number }>();
   let statements = new Map<string, { calls: number; totalMs: number }>();
-  let batches: BatchRecord[] = [];
+  let runs: RunRecord[] = [];
 
   const record = (statement: string, startedAtMs: number) => {
     const entry = statements.get(statement) ?? { calls: 0, totalMs: 0 };
@@ -69,48 +71,46 @@ export function profilePool(pool: pg.Pool): Profiler {
   pool.on('connect', (client) => {
     const original = client.query.bind(client) as QueryFunction;
     const timed: QueryFunction = (...args) => {
-      const batch = currentBatch.getStore();
+      const run = currentRun.getStore();
       const result = original(...args);
-      if (batch === undefined || !(result instanceof Promise)) {
+      if (run === undefined || !(result instanceof Promise)) {
         return result;
       }
 
-      batch.roundTrips += 1;
       const startedAtMs = performance.now();
       const statement = statementOf(args[0]);
+      run.roundTrips += 1;
+      run.transactions += statement === 'BEGIN' ? 1 : 0;
       return result.finally(() => record(statement, startedAtMs));
     };
     client.query = timed as typeof client.query;
   });
 
   return {
-    timeBatches: (task) => async (payload, helpers) => {
-      const batch = { roundTrips: 0 };
+    timeRuns: (task) => async (payload, helpers) => {
+      const run = { roundTrips: 0, transactions: 0 };
       const startedAtMs = performance.now();
-      await currentBatch.run(batch, () => task(payload, helpers));
+      await currentRun.run(run, () => task(payload, helpers));
 
-      const size = Array.isArray(payload) ? payload.length : 1;
-      const durationMs = performance.now() - startedAtMs;
-      batches.push({ size, roundTrips: batch.roundTrips, durationMs });
+      runs.push({ ...run, durationMs: performance.now() - startedAtMs });
     },
-    figures: (statementsMax) => summarise(batches, statements, statementsMax),
+    figures: (statementsMax) => summarise(runs, statements, statementsMax),
     reset: () => {
       statements = new Map();
-      batches = [];
+      runs = [];
     },
   };
 }
 
 function summarise(
-  batches: BatchRecord[],
+  runs: RunRecord[],
   statements: Map<string, { calls: number; totalMs: number }>,
   statementsMax: number,
 ): ProfileFigures {
-  const durationsMs = batches.map((batch) => batch.durationMs).sort((a, b) => a - b);
+  const durationsMs = runs.map((run) => run.durationMs).sort((a, b) => a - b);
   const totalMs = durationsMs.reduce((sum, value) => sum + value, 0);
-  const sizeTotal = batches.reduce((sum, batch) => sum + batch.size, 0);
-  const roundTrips = batches.reduce((sum, batch) => sum + batch.roundTrips, 0);
-  const count = Math.max(1, batches.length);
+  const roundTrips = runs.reduce((sum, run) => sum + run.roundTrips, 0);
+  const transactions = runs.reduce((sum, run) => sum + run.transactions, 0);
 
   const timings = [...statements].map(([statement, entry]) => ({
     statement,
@@ -121,12 +121,12 @@ function summarise(
   timings.sort((a, b) => b.totalMs - a.totalMs);
 
   return {
-    batches: batches.length,
-    batchSizeMean: round(sizeTotal / count, 1),
-    batchMsP50: round(percentile(durationsMs, 0.5), 1),
-    batchMsMax: round(durationsMs.at(-1) ?? 0, 1),
-    batchMsTotal: round(totalMs, 1),
-    roundTripsPerBatchMean: round(roundTrips / count, 1),
+    jobRuns: runs.length,
+    jobMsP50: round(percentile(durationsMs, 0.5), 1),
+    jobMsMax: round(durationsMs.at(-1) ?? 0, 1),
+    jobMsTotal: round(totalMs, 1),
+    transactions,
+    roundTripsPerTransactionMean: round(roundTrips / Math.max(1, transactions), 1),
     statements: timings.slice(0, statementsMax),
   };
 }
@@ -139,4 +139,77 @@ function statementOf(first: unknown): string {
         ? String(first.text)
         : '(not a statement)';
   return text.replace(/\s+/g, ' ').trim().slice(0, statementLengthMax);
+}
+
+/** How often backends were seen in one state, waiting for one thing, running one statement. */
+export interface WaitSample {
+  state: string;
+  /** `wait_event_type:wait_event`, or `running` when the backend waited for nothing. */
+  waitingFor: string;
+  statement: string;
+  samples: number;
+  /** Share of all samples taken, in percent. */
+  sharePercent: number;
+}
+
+export interface WaitSampler {
+  stop(): Promise<WaitSample[]>;
+}
+
+/**
+ * Samples what every other backend of the database is doing, every `intervalMs`, on a
+ * connection of its own: a wait-event profile, to tell lock waits from disk waits from
+ * waiting for the client.
+ */
+export async function sampleWaits(
+  databaseUrl: string,
+  intervalMs: number,
+  samplesMax: number,
+): Promise<WaitSampler> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+
+  const counts = new Map<string, { state: string; waitingFor: string; statement: string }>();
+  const tally = new Map<string, number>();
+  let total = 0;
+  let isStopped = false;
+  const loop = (async () => {
+    while (!isStopped) {
+      const found = await client.query<{ state: string; waiting_for: string; statement: string }>(
+        `SELECT state, coalesce(wait_event_type || ':' || wait_event, 'running') AS waiting_for,
+           left(regexp_replace(query, '\\s+', ' ', 'g'), $1) AS statement
+         FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()
+           AND backend_type = 'client backend' AND state <> 'idle'`,
+        [statementLengthMax],
+      );
+      for (const row of found.rows) {
+        const key = `${row.state}|${row.waiting_for}|${row.statement}`;
+        counts.set(key, {
+          state: row.state,
+          waitingFor: row.waiting_for,
+          statement: row.statement,
+        });
+        tally.set(key, (tally.get(key) ?? 0) + 1);
+        total += 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+
+  return {
+    stop: async () => {
+      isStopped = true;
+      await loop;
+      await client.end();
+
+      const samples = [...tally].map(([key, count]) => ({
+        ...(counts.get(key) ?? { state: '', waitingFor: '', statement: '' }),
+        samples: count,
+        sharePercent: round((count * 100) / Math.max(1, total), 1),
+      }));
+      samples.sort((a, b) => b.samples - a.samples);
+      return samples.slice(0, samplesMax);
+    },
+  };
 }

@@ -101,10 +101,10 @@ export function problemsOf(scenarios: ScenarioFigures[]): string[] {
     if (!scenario.isComplete) {
       problems.push(`${scenario.kind}: deliveries still unprocessed at the timeout`);
     }
-    if (scenario.deliveriesOrphaned > 0) {
+    if (scenario.deliveriesUnprocessed > 0) {
       problems.push(
-        `${scenario.kind}: ${scenario.deliveriesOrphaned} deliveries answered 200 but never ` +
-          'queued for processing (orders never reserved)',
+        `${scenario.kind}: ${scenario.deliveriesUnprocessed} deliveries answered 200 but not ` +
+          'processed by the timeout (orders not reserved)',
       );
     }
     if (scenario.allocation.linesBalanceMismatches > 0) {
@@ -130,7 +130,7 @@ export function formatTable(report: BenchReport): string {
     ['  elapsed / acks done / drain after (ms)', system(elapsedText)],
     ['ack latency p50 / p99 / max (ms)', system((s) => latencyText(s.ack))],
     ['answers other than 200', system((s) => String(s.ack.count - (s.statusCounts['200'] ?? 0)))],
-    ['deliveries acknowledged, never processed', system((s) => String(s.deliveriesOrphaned))],
+    ['stored to processed p50 / p99 / max (ms)', system((s) => latencyText(s.processingLag))],
     ['lines reserved / short / other', system(allocationText)],
     ['oversold units', system((s) => String(s.allocation.oversoldUnits))],
     ['ledger verifies', system((s) => (s.ledger.isClean ? 'yes' : 'NO'))],
@@ -158,10 +158,11 @@ export function formatTable(report: BenchReport): string {
     ...rows.map(([label, cells]) => line(label, cells)),
     '',
     `steady ${options.pacedRatePerSecond}/s for ${options.pacedDurationMs / 1000} s ` +
-      `(${paced.orderCount} orders): ack p50 / p99 / max ${latencyText(paced.ack)} ms, ` +
-      `all reserved ${paced.drainMs.toFixed(0)} ms after the last ack, ` +
-      `never processed ${paced.deliveriesOrphaned}, ` +
-      `oversold ${paced.allocation.oversoldUnits}, ledger ` +
+      `(${paced.orderCount} orders, spread):`,
+    `  ack p50 / p99 / max ${latencyText(paced.ack)} ms; ` +
+      `stored to processed ${latencyText(paced.processingLag)} ms`,
+    `  all reserved ${paced.drainMs.toFixed(0)} ms after the last ack; ` +
+      `oversold ${paced.allocation.oversoldUnits}; ledger ` +
       (paced.ledger.isClean ? 'verifies' : 'DOES NOT VERIFY'),
     '',
     'targets (aims, not assertions):',
@@ -213,15 +214,23 @@ function profileLines(report: BenchReport): string[] {
 
     return [
       '',
-      `profile, ${scenario.kind}: ${profile.batches} batches, mean ${profile.batchSizeMean} ` +
-        `deliveries, p50 ${profile.batchMsP50} ms, max ${profile.batchMsMax} ms, ` +
-        `${profile.batchMsTotal} ms in all, ${profile.roundTripsPerBatchMean} round trips each`,
+      `profile, ${scenario.kind}: ${profile.jobRuns} job runs (p50 ${profile.jobMsP50} ms, ` +
+        `max ${profile.jobMsMax} ms, ${profile.jobMsTotal} ms in all); ` +
+        `${profile.transactions} transactions, ${profile.roundTripsPerTransactionMean} ` +
+        'round trips each',
+      'statements inside job runs (total, calls, mean):',
       ...profile.statements.map((statement) => {
         const totalMs = statement.totalMs.toFixed(0).padStart(8);
         const meanMs = statement.meanMs.toFixed(2).padStart(8);
         const calls = String(statement.calls).padStart(6);
         return `  ${totalMs} ms ${calls}x ${meanMs} ms  ${statement.statement}`;
       }),
+      `backends, ${scenario.kind} (share of samples: state, waiting for, statement):`,
+      ...(scenario.waits ?? []).map(
+        (wait) =>
+          `  ${wait.sharePercent.toFixed(1).padStart(5)}%  ${wait.state}, ${wait.waitingFor}: ` +
+          wait.statement,
+      ),
     ];
   });
 }

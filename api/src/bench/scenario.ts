@@ -29,6 +29,7 @@ import {
   readAllocation,
   readBatches,
   readLedger,
+  readProcessingLag,
   readPushes,
   type AllocationFigures,
   type BatchFigures,
@@ -44,7 +45,13 @@ import {
   type PlannedOrder,
   type StockedSku,
 } from './orders.ts';
-import { profilePool, type ProfileFigures, type Profiler } from './profile.ts';
+import {
+  profilePool,
+  sampleWaits,
+  type ProfileFigures,
+  type Profiler,
+  type WaitSample,
+} from './profile.ts';
 import { clockMs, ratePerSecond, round, summariseLatencies } from './statistics.ts';
 import type { LatencySummary } from './statistics.ts';
 
@@ -73,13 +80,10 @@ export interface ScenarioResult {
   /** Units on hand for the sale: the hot SKU's, or the smallest of the spread's SKUs. */
   stockUnits: number;
   hotSku: string | null;
-  /** Every delivery processed, or known never to be, before the timeout. */
+  /** Every delivery processed before the timeout. */
   isComplete: boolean;
-  /**
-   * Deliveries answered 200 and stored as accepted that no job will ever process: no batch
-   * job is left in the queue, yet they still wait. Each is an order never reserved.
-   */
-  deliveriesOrphaned: number;
+  /** Deliveries answered 200 yet still waiting at the timeout: orders not reserved. */
+  deliveriesUnprocessed: number;
   /** From the first send until every delivery was processed. */
   elapsedMs: number;
   ordersPerSecond: number;
@@ -89,6 +93,8 @@ export interface ScenarioResult {
   drainMs: number;
   ack: LatencySummary;
   statusCounts: Record<string, number>;
+  /** From a delivery stored to its processing transaction starting. */
+  processingLag: LatencySummary;
   allocation: AllocationFigures;
   /** Hot SKU only: stock sold exactly (reserved = stocked, short = the rest). */
   isAllocationExact: boolean | null;
@@ -96,6 +102,8 @@ export interface ScenarioResult {
   pushes: PushFigures;
   batches: BatchFigures;
   profile: ProfileFigures | null;
+  /** Profiling only: what the database's backends were doing while the sale ran. */
+  waits: WaitSample[] | null;
   baseline: BaselineInput;
 }
 
@@ -105,6 +113,7 @@ const adminToken = 'qm_bench_admin_token_0123456789abcdef';
 const pollIntervalMs = 10;
 const settleTimeoutMs = 30_000;
 const statementsReportedMax = 12;
+const waitSampleIntervalMs = 5;
 
 /** Runs the scenario in a thread of its own and answers its figures. */
 export function runScenarioInThread(request: ScenarioRequest): Promise<ScenarioResult> {
@@ -176,7 +185,11 @@ async function runSale(request: ScenarioRequest, running: RunningSystem) {
   const pushesBefore = simulator.setQuantityCalls.length;
   running.profiler?.reset();
 
+  const sampler = request.isProfiled
+    ? await sampleWaits(request.databaseUrl, waitSampleIntervalMs, statementsReportedMax)
+    : null;
   const timed = await sendAndWait(request, system, orders);
+  const waits = (await sampler?.stop()) ?? null;
   if (!(await waitUntilIdle(system.pool, settleTimeoutMs))) {
     throw new Error(`jobs still pending after the sale: ${await describeJobs(system.pool)}`);
   }
@@ -196,6 +209,7 @@ async function runSale(request: ScenarioRequest, running: RunningSystem) {
         ? allocation.unitsReserved === Math.min(stockUnits, orders.length) &&
           allocation.linesShort === Math.max(0, orders.length - stockUnits)
         : null,
+    processingLag: await readProcessingLag(system.pool),
     ledger: await readLedger(system.pool),
     pushes: await readPushes(
       system.pool,
@@ -204,6 +218,7 @@ async function runSale(request: ScenarioRequest, running: RunningSystem) {
     ),
     batches: await readBatches(system.pool),
     profile: running.profiler?.figures(statementsReportedMax) ?? null,
+    waits,
     baseline,
   };
 }
@@ -222,12 +237,12 @@ async function sendAndWait(request: ScenarioRequest, system: System, orders: Pla
   const accepted = load.statusCounts['200'] ?? 0;
   const deadlineMs = load.firstSentAtMs + request.processingTimeoutMs;
   const drained = await waitForDeliveries(request.databaseUrl, accepted, deadlineMs);
-  const doneAtMs = drained?.doneAtMs ?? clockMs();
+  const doneAtMs = drained.doneAtMs ?? clockMs();
   const elapsedMs = doneAtMs - load.firstSentAtMs;
 
   return {
-    isComplete: drained !== null,
-    deliveriesOrphaned: drained?.orphaned ?? 0,
+    isComplete: drained.doneAtMs !== null,
+    deliveriesUnprocessed: drained.waiting,
     elapsedMs: round(elapsedMs, 1),
     ordersPerSecond: ratePerSecond(orders.length, elapsedMs),
     ackElapsedMs: round(load.lastAnsweredAtMs - load.firstSentAtMs, 1),
@@ -239,37 +254,35 @@ async function sendAndWait(request: ScenarioRequest, system: System, orders: Pla
 
 /**
  * Polls on a connection of its own until `expected` orders/create deliveries are stored and
- * none is waiting, or those still waiting have no batch job left to process them. Answers
- * when that was seen (clockMs) and how many were left so, or null at the deadline.
+ * none is waiting. Answers when that was seen (clockMs), or null at the deadline, with how
+ * many were still waiting then.
  */
 async function waitForDeliveries(databaseUrl: string, expected: number, deadlineMs: number) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
 
   try {
+    let waiting = expected;
     while (clockMs() < deadlineMs) {
-      const found = await client.query<{ stored: number; waiting: number; jobs: number }>(
+      const found = await client.query<{ stored: number; waiting: number }>(
         `SELECT count(*)::int AS stored,
-           count(*) FILTER (WHERE status = 'accepted')::int AS waiting,
-           (SELECT count(*)::int FROM graphile_worker.jobs
-            WHERE task_identifier = $1) AS jobs
+           count(*) FILTER (WHERE status = 'accepted')::int AS waiting
          FROM webhook_deliveries WHERE topic = 'orders/create'`,
-        [processWebhooksTask],
       );
       const row = found.rows[0];
-      const isDrained = row !== undefined && (row.waiting === 0 || row.jobs === 0);
-      if (row !== undefined && row.stored >= expected && isDrained) {
-        return { doneAtMs: clockMs(), orphaned: row.waiting };
+      waiting = (row?.waiting ?? 0) + Math.max(0, expected - (row?.stored ?? 0));
+      if (waiting === 0) {
+        return { doneAtMs: clockMs(), waiting };
       }
       await sleep(pollIntervalMs);
     }
-    return null;
+    return { doneAtMs: null, waiting };
   } finally {
     await client.end();
   }
 }
 
-/** Waits until no job is queued or running (deliveries no job holds are counted apart). */
+/** Waits until no job is queued or running. */
 async function waitUntilIdle(pool: pg.Pool, timeoutMs: number): Promise<boolean> {
   const deadlineMs = clockMs() + timeoutMs;
   while (clockMs() < deadlineMs) {
@@ -356,7 +369,7 @@ async function startProfiledWorker(request: ScenarioRequest, system: System, log
     logger,
     concurrency: request.workerConcurrency,
     tasks: {
-      [processWebhooksTask]: profiler.timeBatches(processWebhooksTaskHandler(pool, logger)),
+      [processWebhooksTask]: profiler.timeRuns(processWebhooksTaskHandler(pool, logger)),
       [pushAvailableTask]: pushAvailableTaskHandler(pool, client, logger),
     },
   });

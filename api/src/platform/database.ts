@@ -149,8 +149,11 @@ export function freePort(): Promise<number> {
 
 export function createPool(url: string, max = 20): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max });
-  // An idle client's error (a restarted server) must not crash the process; the next query
-  // gets a fresh connection.
+  // A client's error (a restarted server) must not crash the process; the query in flight
+  // fails and the next one gets a fresh connection.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }

@@ -171,7 +171,8 @@ async function pushBatch(
         [row.inventory_item_id, row.location_id, shopAvailable ?? null],
       );
     }
-    logger.info({ pairs: toSend.length }, 'shop figure was stale; re-read and retrying');
+    // Usual after an order: the shop commits the units itself before telling us.
+    logger.debug({ pairs: toSend.length }, 'shop figure was stale; re-read and retrying');
     return 'stale';
   }
 
