@@ -117,6 +117,7 @@ async function upsertVariant(
       [variant.inventoryItem.shopifyInventoryItemId, skuId, variant.inventoryItem.tracked],
     );
     inventoryItemId = item.rows[0]?.id ?? null;
+    await flagSharedSku(tx, skuId, variant);
   }
 
   await tx.query(
@@ -139,6 +140,27 @@ async function upsertVariant(
     ],
   );
   return skuId;
+}
+
+/** Two inventory items on one SKU share its stock; a person must say whether that is right. */
+async function flagSharedSku(tx: Tx, skuId: string, variant: CatalogueVariant): Promise<void> {
+  const items = await tx.query<{ id: string }>(
+    'SELECT shopify_inventory_item_id::text AS id FROM inventory_items WHERE sku_id = $1',
+    [skuId],
+  );
+  if (items.rows.length < 2) {
+    return;
+  }
+  await raiseException(tx, {
+    kind: 'DUPLICATE_SKU',
+    message: `SKU ${variant.rawSku ?? ''} is used by ${items.rows.length} variants; their stock is one`,
+    skuId,
+    sourceKey: `catalogue:sku:${skuId}:items:${items.rows
+      .map((row) => row.id)
+      .sort()
+      .join(',')}`,
+    details: { shopifyInventoryItemIds: items.rows.map((row) => row.id) },
+  });
 }
 
 /**

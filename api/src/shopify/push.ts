@@ -78,7 +78,8 @@ export async function ensurePushState(tx: Tx | pg.Pool): Promise<void> {
  * Known shortcoming: when two inventory items map to one SKU (two variants with the same SKU
  * text, which is one physical item), each item is told the SKU's whole available figure, so
  * the shop could sell it twice over. Splitting it needs a rule for which variant gets which
- * units (or moving the duplicate variant to its own SKU); the catalogue flags nothing yet.
+ * units (or moving the duplicate variant to its own SKU); the catalogue raises a DUPLICATE_SKU
+ * exception so that a person sees it.
  */
 interface DirtyRow {
   inventory_item_id: string;
