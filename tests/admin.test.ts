@@ -1,11 +1,13 @@
 /**
  * The admin in a real browser against a real API: a person signs in with the admin token,
  * sees the stock the fixture shop starts with, watches a receipt made elsewhere arrive without
- * reloading, and finds it in the SKU's history, which also updates live. A token the API no
- * longer accepts sends the person back to sign in, saying why.
+ * reloading, and finds it in the SKU's history (times in the shop's zone), which also updates
+ * live. An unnamed SKU has a history too. A shop without a time zone shows times in UTC and
+ * says so. A token the API no longer accepts sends the person back to sign in, saying why.
  */
 import { randomBytes } from 'node:crypto';
 
+import pg from 'pg';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -24,6 +26,10 @@ import { createTestDatabase } from './support/database.ts';
 
 const mugSku = 'HL-MUG-STONE-BLU';
 const warehouseName = 'Hearth & Loom Warehouse';
+/** The fixture's one variant with a blank SKU, stocked under an unnamed SKU. */
+const unnamedTitle = 'Seagrass Storage Basket - Medium';
+/** A movement's time as the history shows it, e.g. `3 Dec 2026, 17:22:57 GMT`. */
+const shownTime = /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}:\d{2} ([A-Z+\d]+)/;
 /** How long the page may take to show a change made through the API. */
 const liveTimeoutMs = 10_000;
 
@@ -33,6 +39,7 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
   let browser: Browser | undefined;
   let page: Page;
   let apiUrl: string;
+  let databaseUrl: string;
   let warehouseId: string;
 
   beforeAll(async () => {
@@ -41,9 +48,10 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 
     const adminPort = await freePort();
+    databaseUrl = await createTestDatabase();
     const config = loadConfig({
       ...process.env,
-      DATABASE_URL: await createTestDatabase(),
+      DATABASE_URL: databaseUrl,
       PORT: '0',
       ADMIN_PORT: String(adminPort),
       QM_ADMIN_TOKEN: `qm_test_${randomBytes(18).toString('base64url')}`,
@@ -106,6 +114,26 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
     return row.locator(`td[data-location="${warehouseName}"]`);
   }
 
+  /** The zone name the newest movement's time is shown with, e.g. `GMT`. */
+  async function newestTimeZoneName(): Promise<string | undefined> {
+    const when = await page
+      .locator('table.movements tbody tr')
+      .first()
+      .locator('.when')
+      .innerText();
+    return shownTime.exec(when)?.[1];
+  }
+
+  async function setShopTimeZone(timeZone: string | null): Promise<void> {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query('UPDATE shop_settings SET time_zone = $1 WHERE id = 1', [timeZone]);
+    } finally {
+      await client.end();
+    }
+  }
+
   function figure(cell: Locator, name: 'onHand' | 'reserved' | 'available'): Promise<string> {
     return cell.locator(`[data-figure="${name}"] .figure-value`).innerText();
   }
@@ -165,8 +193,13 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
 
   it("opens the SKU's history with the receipt on top, and adds the next one live", async () => {
     // When the person opens the mug's history
+    const mugs = await graphql<{ skus: { id: string; code: string | null }[] }>(
+      'query ($search: String!) { skus(search: $search) { id code } }',
+      { search: mugSku },
+    );
+    const mugId = mugs.skus.find((sku) => sku.code === mugSku)?.id ?? 'missing';
     await page.click(`a.sku-link:has(.sku-code:text-is("${mugSku}"))`);
-    await page.waitForURL(new RegExp(`/warehouse/stock/${mugSku}$`));
+    await page.waitForURL(new RegExp(`/warehouse/stock/${mugId}$`));
 
     // Then the receipt of 5 is the newest movement
     const newest = page.locator('table.movements tbody tr').first();
@@ -174,6 +207,10 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
     expect(await newest.getAttribute('data-kind')).toBe('RECEIPT');
     expect(await newest.locator('[data-figure="onHandDelta"]').innerText()).toBe('+5');
     expect(await newest.innerText()).toContain(warehouseName);
+
+    // And its time is in the shop's zone (the fixture shop's is Europe/London)
+    expect(['GMT', 'BST']).toContain(await newestTimeZoneName());
+    expect(await page.locator('.time-zone-note').count()).toBe(0);
 
     // And when 2 more arrive, they appear on top without a reload
     await page.waitForTimeout(300);
@@ -186,6 +223,68 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
     expect(await page.locator('table.movements tbody tr').nth(1).getAttribute('data-kind')).toBe(
       'RECEIPT',
     );
+  });
+
+  it("opens an unnamed SKU's history, which starts with its opening balances", async () => {
+    // Given the unnamed SKU the fixture's variant with a blank SKU is stocked under
+    const found = await graphql<{ skus: { id: string; code: string | null }[] }>(
+      'query ($search: String!) { skus(search: $search) { id code } }',
+      { search: unnamedTitle },
+    );
+    expect(found.skus).toEqual([{ id: expect.any(String), code: null }]);
+    const unnamedId = found.skus[0]?.id ?? 'missing';
+
+    // When the person opens it from the stock screen
+    await page.click('a.back');
+    await page.waitForURL(/\/warehouse\/stock$/);
+    const unnamedLink = page.locator('a.sku-link', {
+      has: page.locator('.sku-title', { hasText: unnamedTitle }),
+    });
+    expect(await unnamedLink.locator('.unnamed').innerText()).toBe('unnamed');
+    await unnamedLink.click();
+    await page.waitForURL(new RegExp(`/warehouse/stock/${unnamedId}$`));
+
+    // Then the history names it as unnamed, with its title
+    const heading = page.locator('h1');
+    await expect.poll(() => heading.innerText()).toContain(unnamedTitle);
+    expect(await heading.locator('.unnamed').innerText()).toBe('unnamed');
+
+    // And lists its opening balance at each location (4 at the warehouse, 1 in the shop), only
+    const rows = page.locator('table.movements tbody tr');
+    await rows.first().waitFor();
+    const shown = await rows.evaluateAll((all) =>
+      all.map((row) => ({
+        kind: row.getAttribute('data-kind'),
+        location: row.querySelector('[data-label="Location"]')?.textContent?.trim(),
+        onHandDelta: row.querySelector('[data-figure="onHandDelta"]')?.textContent?.trim(),
+      })),
+    );
+    expect(shown).toHaveLength(2);
+    expect(shown).toEqual(
+      expect.arrayContaining([
+        { kind: 'OPENING_BALANCE', location: warehouseName, onHandDelta: '+4' },
+        { kind: 'OPENING_BALANCE', location: 'Hearth & Loom Shop', onHandDelta: '+1' },
+      ]),
+    );
+  });
+
+  it('shows times in UTC, and says so, when the shop has no time zone', async () => {
+    // Given a shop whose settings carry no time zone
+    await setShopTimeZone(null);
+
+    try {
+      // When the person opens the history again (the admin reads the zone when it starts)
+      await page.reload();
+      await page.locator('table.movements tbody tr').first().waitFor();
+
+      // Then the times are in UTC, and a note says why
+      expect(await newestTimeZoneName()).toBe('UTC');
+      expect(await page.locator('.time-zone-note').innerText()).toBe(
+        'Times are in UTC: the shop has no time zone set yet.',
+      );
+    } finally {
+      await setShopTimeZone('Europe/London');
+    }
   });
 
   it('sends the person back to sign in when the API stops accepting their token', async () => {

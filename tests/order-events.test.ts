@@ -372,3 +372,38 @@ describe('bad deliveries', () => {
     expect((await verifyLedger(system.pool)).differences).toEqual([]);
   });
 });
+
+describe('catalogue webhooks', () => {
+  it('maps a variant whose SKU is typed differently to the same SKU, and flags the sharing', async () => {
+    await system.deliver('products/update', {
+      id: 8100000000099,
+      title: 'Stoneware Mug Gift Set',
+      handle: 'mug-gift-set',
+      status: 'active',
+      variants: [
+        {
+          id: 47100000009901,
+          title: 'Blue Glaze',
+          sku: ' hl-mug-stone-blu ',
+          inventory_item_id: 49200000009901,
+          inventory_policy: 'deny',
+          inventory_management: 'shopify',
+        },
+      ],
+    });
+    await system.waitForProcessing();
+
+    const skus = await system.pool.query<{ code: string; raw: string }>(
+      `SELECT s.code, v.raw_sku AS raw FROM variants v JOIN skus s ON s.id = v.sku_id
+       WHERE v.shopify_variant_id IN (47100000000401, 47100000009901) ORDER BY v.id`,
+    );
+    expect(skus.rows).toEqual([
+      { code: 'HL-MUG-STONE-BLU', raw: 'HL-MUG-STONE-BLU' },
+      { code: 'HL-MUG-STONE-BLU', raw: ' hl-mug-stone-blu ' },
+    ]);
+    const flagged = await system.pool.query(
+      `SELECT 1 FROM stock_exceptions WHERE kind = 'DUPLICATE_SKU'`,
+    );
+    expect(flagged.rowCount).toBe(1);
+  });
+});
