@@ -147,6 +147,15 @@ describe('the fixture deliveries, in the order Shopify sent them', () => {
       'processed',
       'processed',
     ]);
+    const tampered = await system.pool.query<{ body: Buffer; headers: Record<string, string> }>(
+      `SELECT body, headers FROM webhook_deliveries WHERE status = 'rejected' ORDER BY id LIMIT 1`,
+    );
+    expect(
+      tampered.rows[0]?.body.equals(readFixture('webhooks/D03-orders-create-1041-tampered.json')),
+    ).toBe(true);
+    expect(tampered.rows[0]?.headers['x-shopify-webhook-id']).toBe(
+      '0d6f2b8e-7c11-4e55-b0a4-55e1f0d2c9aa',
+    );
   });
 
   it('ends with #1041 shipped, its mug return restocked and #1042 reserved', async () => {
