@@ -1,29 +1,41 @@
 /**
- * How figures, times and ledger words read on screen. Words only; layout is the components'.
+ * How figures, times and ledger words read on screen. Words only; layout is the components',
+ * and which time zone times are shown in is the shop settings' (shop.svelte.ts).
  */
 import type { MovementKind } from '$lib/gql/graphql';
 
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 /**
- * The shop's time zone, in which every time is shown (a warehouse thinks in its own day).
- * Hard-coded because the API does not expose the shop's `ianaTimezone` yet; it is the fixture
- * shop's zone. Exposing it (e.g. a `shop { ianaTimezone }` query) would let this go.
+ * An API timestamp as a wall clock in `timeZone` (an IANA name), e.g.
+ * `3 Dec 2025, 16:40:12 GMT`. The zone must be one this browser knows (see isKnownTimeZone).
  */
-export const shopTimeZone = 'Europe/London';
+export function formatTimeIn(timestamp: string, timeZone: string): string {
+  let format = timeFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'short',
+    });
+    timeFormats.set(timeZone, format);
+  }
+  return format.format(new Date(timestamp));
+}
 
-const shopTimeFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: shopTimeZone,
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  timeZoneName: 'short',
-});
-
-/** An API timestamp as the shop's wall clock, e.g. `3 Dec 2025, 16:40:12 GMT`. */
-export function formatShopTime(timestamp: string): string {
-  return shopTimeFormat.format(new Date(timestamp));
+/** True when this browser can show times in `timeZone`; it throws on names it does not know. */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A change in units with its sign: `+5`, `−2` (a true minus sign), or `0`. */

@@ -14,19 +14,21 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query ShopSettings {\n    shop {\n      timeZone\n    }\n  }\n": typeof types.ShopSettingsDocument,
     "\n  query SignInCheck {\n    locations {\n      id\n    }\n  }\n": typeof types.SignInCheckDocument,
     "\n  fragment MovementFields on StockMovement {\n    id\n    kind\n    sku\n    location {\n      id\n      name\n    }\n    onHandDelta\n    reservedDelta\n    reason\n    sourceType\n    sourceId\n    sourceLineId\n    orderId\n    actor\n    occurredAt\n    recordedAt\n  }\n": typeof types.MovementFieldsFragmentDoc,
-    "\n  query SkuSummary($search: String!) {\n    skus(search: $search, first: 20) {\n      id\n      code\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n": typeof types.SkuSummaryDocument,
-    "\n  query MovementPage($sku: String!, $first: Int!, $after: String) {\n    movements(filter: { sku: $sku }, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...MovementFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.MovementPageDocument,
+    "\n  query HistorySku($id: ID!) {\n    sku(id: $id) {\n      id\n      code\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n": typeof types.HistorySkuDocument,
+    "\n  query MovementPage($skuId: ID!, $first: Int!, $after: String) {\n    movements(filter: { skuId: $skuId }, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...MovementFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.MovementPageDocument,
     "\n  fragment StockLevelFields on StockLevel {\n    sku\n    skuId\n    location {\n      id\n      name\n      shopifyId\n    }\n    onHand\n    reserved\n    available\n    updatedAt\n  }\n": typeof types.StockLevelFieldsFragmentDoc,
     "\n  query StockTable($search: String, $first: Int!) {\n    locations {\n      id\n      name\n      isActive\n    }\n    skus(search: $search, first: $first) {\n      id\n      code\n      rawCode\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n": typeof types.StockTableDocument,
     "\n  subscription StockLevelChanged($skuId: ID, $locationId: ID) {\n    stockLevelChanged(skuId: $skuId, locationId: $locationId) {\n      ...StockLevelFields\n    }\n  }\n": typeof types.StockLevelChangedDocument,
 };
 const documents: Documents = {
+    "\n  query ShopSettings {\n    shop {\n      timeZone\n    }\n  }\n": types.ShopSettingsDocument,
     "\n  query SignInCheck {\n    locations {\n      id\n    }\n  }\n": types.SignInCheckDocument,
     "\n  fragment MovementFields on StockMovement {\n    id\n    kind\n    sku\n    location {\n      id\n      name\n    }\n    onHandDelta\n    reservedDelta\n    reason\n    sourceType\n    sourceId\n    sourceLineId\n    orderId\n    actor\n    occurredAt\n    recordedAt\n  }\n": types.MovementFieldsFragmentDoc,
-    "\n  query SkuSummary($search: String!) {\n    skus(search: $search, first: 20) {\n      id\n      code\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n": types.SkuSummaryDocument,
-    "\n  query MovementPage($sku: String!, $first: Int!, $after: String) {\n    movements(filter: { sku: $sku }, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...MovementFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.MovementPageDocument,
+    "\n  query HistorySku($id: ID!) {\n    sku(id: $id) {\n      id\n      code\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n": types.HistorySkuDocument,
+    "\n  query MovementPage($skuId: ID!, $first: Int!, $after: String) {\n    movements(filter: { skuId: $skuId }, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...MovementFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.MovementPageDocument,
     "\n  fragment StockLevelFields on StockLevel {\n    sku\n    skuId\n    location {\n      id\n      name\n      shopifyId\n    }\n    onHand\n    reserved\n    available\n    updatedAt\n  }\n": types.StockLevelFieldsFragmentDoc,
     "\n  query StockTable($search: String, $first: Int!) {\n    locations {\n      id\n      name\n      isActive\n    }\n    skus(search: $search, first: $first) {\n      id\n      code\n      rawCode\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n": types.StockTableDocument,
     "\n  subscription StockLevelChanged($skuId: ID, $locationId: ID) {\n    stockLevelChanged(skuId: $skuId, locationId: $locationId) {\n      ...StockLevelFields\n    }\n  }\n": types.StockLevelChangedDocument,
@@ -49,6 +51,10 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query ShopSettings {\n    shop {\n      timeZone\n    }\n  }\n"): (typeof documents)["\n  query ShopSettings {\n    shop {\n      timeZone\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query SignInCheck {\n    locations {\n      id\n    }\n  }\n"): (typeof documents)["\n  query SignInCheck {\n    locations {\n      id\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -57,11 +63,11 @@ export function graphql(source: "\n  fragment MovementFields on StockMovement {\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query SkuSummary($search: String!) {\n    skus(search: $search, first: 20) {\n      id\n      code\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query SkuSummary($search: String!) {\n    skus(search: $search, first: 20) {\n      id\n      code\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query HistorySku($id: ID!) {\n    sku(id: $id) {\n      id\n      code\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query HistorySku($id: ID!) {\n    sku(id: $id) {\n      id\n      code\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query MovementPage($sku: String!, $first: Int!, $after: String) {\n    movements(filter: { sku: $sku }, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...MovementFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query MovementPage($sku: String!, $first: Int!, $after: String) {\n    movements(filter: { sku: $sku }, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...MovementFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query MovementPage($skuId: ID!, $first: Int!, $after: String) {\n    movements(filter: { skuId: $skuId }, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...MovementFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query MovementPage($skuId: ID!, $first: Int!, $after: String) {\n    movements(filter: { skuId: $skuId }, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...MovementFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,12 +1,10 @@
 /**
  * One SKU's movement history: the documents the history screen reads, and the rule for folding
- * the newest page into what is already shown when a live change says there is more.
- *
- * The API filters movements by SKU code only, so an unnamed SKU (code null) has no history to
- * show here until it is named; filtering by SKU id would need `skuId` on MovementFilter.
+ * the newest page into what is already shown when a live change says there is more. The SKU is
+ * named by its id throughout, so an unnamed SKU (code null) has a history like any other.
  */
 import { graphql } from '$lib/gql';
-import type { MovementFieldsFragment, SkuSummaryQuery } from '$lib/gql/graphql';
+import type { HistorySkuQuery, MovementFieldsFragment } from '$lib/gql/graphql';
 
 /** Movements fetched per page, both at first and for each "load more". */
 export const movementPageSize = 25;
@@ -33,9 +31,9 @@ export const movementFields = graphql(`
   }
 `);
 
-export const skuSummaryQuery = graphql(`
-  query SkuSummary($search: String!) {
-    skus(search: $search, first: 20) {
+export const historySkuQuery = graphql(`
+  query HistorySku($id: ID!) {
+    sku(id: $id) {
       id
       code
       title
@@ -48,8 +46,8 @@ export const skuSummaryQuery = graphql(`
 `);
 
 export const movementPageQuery = graphql(`
-  query MovementPage($sku: String!, $first: Int!, $after: String) {
-    movements(filter: { sku: $sku }, first: $first, after: $after) {
+  query MovementPage($skuId: ID!, $first: Int!, $after: String) {
+    movements(filter: { skuId: $skuId }, first: $first, after: $after) {
       edges {
         cursor
         node {
@@ -65,16 +63,9 @@ export const movementPageQuery = graphql(`
 `);
 
 export type Movement = MovementFieldsFragment;
-export type SkuSummary = SkuSummaryQuery['skus'][number];
 
-/**
- * The SKU with exactly this code among search results (a search matches codes and titles by
- * substring), comparing as the API does: codes are stored trimmed and in upper case.
- */
-export function skuWithCode(skus: readonly SkuSummary[], code: string): SkuSummary | null {
-  const wanted = code.trim().toUpperCase();
-  return skus.find((sku) => sku.code === wanted) ?? null;
-}
+/** The SKU whose history is shown, with its stock now at each location. */
+export type HistorySku = NonNullable<HistorySkuQuery['sku']>;
 
 /**
  * Shown movements with the newest page folded in on top, newest first. Null when the newest
