@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+let stopping = false;
 const apiPort = process.env.PORT ?? '4000';
 const adminPort = process.env.ADMIN_PORT ?? '3000';
 
@@ -16,29 +17,38 @@ if (isStale(path.join(root, 'admin/build/index.js'), path.join(root, 'admin/src'
 }
 
 const children = [];
-const api = start('api', 'pnpm', ['--filter', 'api', '--silent', 'start'], {});
-const admin = start('admin', 'node', ['admin/build/index.js'], {
-  PORT: adminPort,
-  HOST: process.env.ADMIN_HOST ?? '0.0.0.0',
-  PUBLIC_API_URL: process.env.PUBLIC_API_URL ?? `http://localhost:${apiPort}`,
-});
-children.push(api, admin);
+// Node directly rather than through pnpm, so that a signal reaches the process it is meant for.
+// A relative QM_DATA_DIR stays relative to where the command was typed, not to api/.
+start(
+  'api',
+  process.execPath,
+  ['--import', './register.mjs', 'src/main.ts'],
+  {
+    INIT_CWD: process.env.INIT_CWD ?? process.cwd(),
+  },
+  'api',
+);
 
-announceWhenReady();
+// The admin starts once the API answers: the API checks the configuration first, and a bad
+// setting then stops everything before anything else is listening.
+void whenReady(apiPort, '/health').then(async (ready) => {
+  if (!ready || stopping) {
+    return;
+  }
+  start('admin', process.execPath, ['admin/build/index.js'], {
+    PORT: adminPort,
+    HOST: process.env.ADMIN_HOST ?? '0.0.0.0',
+    PUBLIC_API_URL: process.env.PUBLIC_API_URL ?? `http://localhost:${apiPort}`,
+  });
+  if (await whenReady(adminPort, '/')) {
+    announce();
+  }
+});
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => stopAll(signal));
 }
-for (const child of children) {
-  child.on('exit', (code) => {
-    if (!stopping) {
-      process.stderr.write(`\n${child.label} stopped (exit ${code}); stopping the rest\n`);
-      stopAll('SIGTERM', code ?? 1);
-    }
-  });
-}
 
-let stopping = false;
 function stopAll(signal, exitCode = 0) {
   if (stopping) {
     return;
@@ -50,18 +60,27 @@ function stopAll(signal, exitCode = 0) {
     }
   }
   setTimeout(() => process.exit(exitCode), 8000).unref();
-  Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve)))).then(
-    () => process.exit(exitCode),
-  );
+  const exited = (child) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise((resolve) => child.once('exit', resolve));
+  void Promise.all(children.map(exited)).then(() => process.exit(exitCode));
 }
 
-function start(label, command, args, env) {
+function start(label, command, args, env, folder = '.') {
   const child = spawn(command, args, {
-    cwd: root,
+    cwd: path.join(root, folder),
     env: { ...process.env, ...env },
     stdio: 'inherit',
   });
   child.label = label;
+  children.push(child);
+  child.on('exit', (code) => {
+    if (!stopping) {
+      process.stderr.write(`\n${label} stopped (exit ${code}); stopping the rest\n`);
+      stopAll('SIGTERM', code ?? 1);
+    }
+  });
   return child;
 }
 
@@ -88,25 +107,32 @@ function isStale(builtFile, sourceDir) {
   return newest(sourceDir) > builtAt;
 }
 
-async function announceWhenReady() {
-  for (let attempt = 0; attempt < 240 && !stopping; attempt += 1) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${apiPort}/health`);
-      if (response.ok) {
-        const dataDir = path.resolve(root, process.env.QM_DATA_DIR ?? '.data');
-        const signIn = process.env.QM_ADMIN_TOKEN
-          ? 'the QM_ADMIN_TOKEN you set'
-          : `the token in ${path.relative(process.cwd(), path.join(dataDir, 'admin-token'))}`;
-        process.stderr.write(
-          `\n  Quartermaster is running.\n` +
-            `  Admin:   http://localhost:${adminPort}  (sign in with ${signIn})\n` +
-            `  GraphQL: http://localhost:${apiPort}/graphql\n\n`,
-        );
-        return;
-      }
-    } catch {
-      // not up yet
+async function whenReady(port, urlPath) {
+  for (let attempt = 0; attempt < 480 && !stopping; attempt += 1) {
+    const up = await fetch(`http://127.0.0.1:${port}${urlPath}`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (up) {
+      return true;
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  return false;
+}
+
+function announce() {
+  const dataDir = path.resolve(
+    process.env.INIT_CWD ?? process.cwd(),
+    process.env.QM_DATA_DIR ?? path.join(root, '.data'),
+  );
+  const signIn = process.env.QM_ADMIN_TOKEN
+    ? 'the QM_ADMIN_TOKEN you set'
+    : `the token in ${path.relative(process.cwd(), path.join(dataDir, 'admin-token'))}`;
+  process.stderr.write(
+    `\n  Quartermaster is running.\n` +
+      `  Admin:   http://localhost:${adminPort}  (sign in with ${signIn})\n` +
+      `  GraphQL: http://localhost:${apiPort}/graphql\n` +
+      `  Stop:    Ctrl-C\n\n`,
+  );
 }
