@@ -292,7 +292,7 @@ describe('stock operations', () => {
     const exception = open.openExceptions.find((e) => e.kind === 'SKU_NEEDS_NAME');
     expect(exception).toBeDefined();
     const mutation = `mutation($id: ID!) { resolveException(id: $id, note: "named it") {
-      exception { status resolvedBy } errors { code } } }`;
+      exception { status resolvedBy resolvedAt raisedAt } errors { code } } }`;
 
     const first = await system.graphql<{
       resolveException: { exception: { status: string }; errors: unknown[] };

@@ -73,10 +73,14 @@ describe('events in any order', () => {
     await system.waitForProcessing();
 
     expect(await level(variants.natural.sku)).toEqual(before);
-    const order = await system.graphql<{ order: { allocationState: string } }>(
-      '{ order(shopifyId: "9000001") { allocationState } }',
-    );
-    expect(order.order.allocationState).toBe('cancelled');
+    const order = await system.graphql<{
+      order: { allocationState: string; placedAt: string; cancelledAt: string };
+    }>('{ order(shopifyId: "9000001") { allocationState placedAt cancelledAt } }');
+    expect(order.order).toEqual({
+      allocationState: 'cancelled',
+      placedAt: '2025-10-02T09:00:00.000Z',
+      cancelledAt: '2025-10-02T10:00:00.000Z',
+    });
   });
 
   it('a fulfilment that arrives before its order ships without leaving a reservation', async () => {

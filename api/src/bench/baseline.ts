@@ -1,15 +1,19 @@
 /**
  * The direct-SQL baseline: the same reservations a sale asked for, as one autocommitted
  * statement each from a fixed number of clients, on the same PostgreSQL and the same balance
- * rows, with those rows put back to where they stood when the sale started.
+ * rows, with those rows put back to where they stood when the sale started. It runs a few
+ * rounds and reports the median, since one round is short and the machine may be shared.
  *
  * The statement is the least a reservation can be: a guarded increment. It writes no movement,
  * no order, no delivery and no job, so the ratio of the system to it says what everything else
  * costs. Leaves out: keeping the ledger true. It runs on the scenario's database after the
  * scenario's figures are read, and the database is dropped afterwards.
  */
+import path from 'node:path';
+
 import pg from 'pg';
 
+import { costPerUnit, readCpu, type CpuCost } from './cpu.ts';
 import { clockMs, ratePerSecond, round } from './statistics.ts';
 
 export interface BaselineInput {
@@ -26,12 +30,16 @@ export interface BaselineInput {
 
 export interface BaselineFigures {
   clients: number;
+  /** Statements per second of every round; the other figures are the median round's. */
+  roundsStatementsPerSecond: number[];
   statements: number;
   elapsedMs: number;
   statementsPerSecond: number;
   /** Statements that reserved (one row updated) and that found too little available. */
   rowsReserved: number;
   rowsRefused: number;
+  /** CPU of the client (this process) and of the server, per statement. */
+  cpuPerStatement: CpuCost;
 }
 
 const reserveStatement = {
@@ -40,8 +48,14 @@ const reserveStatement = {
          WHERE sku_id = $1 AND location_id = $2 AND on_hand - reserved >= 1`,
 };
 
+type BaselineRound = Omit<BaselineFigures, 'roundsStatementsPerSecond'>;
+
+const roundCount = 3;
+
+/** `dataDir` is the benchmark server's folder, for its CPU figures. */
 export async function runBaseline(
   databaseUrl: string,
+  dataDir: string,
   input: BaselineInput,
   clientCount: number,
 ): Promise<BaselineFigures> {
@@ -49,7 +63,6 @@ export async function runBaseline(
   pool.on('error', () => undefined);
 
   try {
-    await restoreBalances(pool, input);
     const clients = await Promise.all(Array.from({ length: clientCount }, () => pool.connect()));
 
     try {
@@ -57,7 +70,12 @@ export async function runBaseline(
       await Promise.all(
         clients.map((client) => client.query({ ...reserveStatement, values: [0, 0] })),
       );
-      return await reserveAll(clients, input);
+      const rounds: BaselineRound[] = [];
+      for (let round = 0; round < roundCount; round += 1) {
+        await restoreBalances(clients, input);
+        rounds.push(await reserveAll(clients, input, path.join(dataDir, 'postgres')));
+      }
+      return medianOf(rounds);
     } finally {
       clients.forEach((client) => client.release());
     }
@@ -66,8 +84,22 @@ export async function runBaseline(
   }
 }
 
-async function restoreBalances(pool: pg.Pool, input: BaselineInput): Promise<void> {
-  await pool.query(
+function medianOf(rounds: BaselineRound[]): BaselineFigures {
+  const sorted = [...rounds].sort((a, b) => a.statementsPerSecond - b.statementsPerSecond);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  if (median === undefined) {
+    throw new Error('the baseline ran no round');
+  }
+  return { ...median, roundsStatementsPerSecond: rounds.map((r) => r.statementsPerSecond) };
+}
+
+async function restoreBalances(clients: pg.PoolClient[], input: BaselineInput): Promise<void> {
+  const [client] = clients;
+  if (client === undefined) {
+    throw new Error('the baseline has no client');
+  }
+
+  await client.query(
     `UPDATE stock_balances b SET on_hand = r.on_hand, reserved = r.reserved
      FROM jsonb_to_recordset($1::jsonb) AS r(sku_id bigint, location_id bigint, on_hand int,
        reserved int)
@@ -83,10 +115,10 @@ async function restoreBalances(pool: pg.Pool, input: BaselineInput): Promise<voi
       ),
     ],
   );
-  await pool.query('VACUUM ANALYZE stock_balances');
+  await client.query('VACUUM ANALYZE stock_balances');
 }
 
-async function reserveAll(clients: pg.PoolClient[], input: BaselineInput) {
+async function reserveAll(clients: pg.PoolClient[], input: BaselineInput, clusterDir: string) {
   let next = 0;
   let rowsReserved = 0;
   const lane = async (client: pg.PoolClient) => {
@@ -103,9 +135,11 @@ async function reserveAll(clients: pg.PoolClient[], input: BaselineInput) {
     }
   };
 
+  const cpuBefore = await readCpu(clusterDir);
   const startedAtMs = clockMs();
   await Promise.all(clients.map(lane));
   const elapsedMs = clockMs() - startedAtMs;
+  const cpuAfter = await readCpu(clusterDir);
 
   return {
     clients: clients.length,
@@ -114,5 +148,6 @@ async function reserveAll(clients: pg.PoolClient[], input: BaselineInput) {
     statementsPerSecond: ratePerSecond(input.reservations.length, elapsedMs),
     rowsReserved,
     rowsRefused: input.reservations.length - rowsReserved,
+    cpuPerStatement: costPerUnit(cpuBefore, cpuAfter, input.reservations.length),
   };
 }

@@ -138,8 +138,13 @@ async function runMeasured(
     );
     progress(`${kind}: ${system.ordersPerSecond} orders/s; now the direct-SQL baseline`);
 
-    const baseline = await runBaseline(databaseUrl, baselineInput, options.baselineClients);
-    progress(`${kind}: baseline ${baseline.statementsPerSecond} statements/s`);
+    const baseline = await runBaseline(
+      databaseUrl,
+      postgres.dataDir,
+      baselineInput,
+      options.baselineClients,
+    );
+    progress(`${kind}: baseline ${baseline.statementsPerSecond} statements/s (median of 3)`);
     return measure(system, baseline);
   } finally {
     await dropScratchDatabase(postgres.serverUrl, databaseUrl);

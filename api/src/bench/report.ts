@@ -7,6 +7,7 @@
  * ledger that does not verify, a sale that did not finish) makes the run fail.
  */
 import type { BaselineFigures } from './baseline.ts';
+import type { CpuCost } from './cpu.ts';
 import type { PostgresSettings } from './postgres.ts';
 import type { ScenarioResult } from './scenario.ts';
 import { round } from './statistics.ts';
@@ -131,6 +132,7 @@ export function formatTable(report: BenchReport): string {
     ['ack latency p50 / p99 / max (ms)', system((s) => latencyText(s.ack))],
     ['answers other than 200', system((s) => String(s.ack.count - (s.statusCounts['200'] ?? 0)))],
     ['stored to processed p50 / p99 / max (ms)', system((s) => latencyText(s.processingLag))],
+    ['CPU per order: node / postgres (ms)', system((s) => cpuText(s.cpuPerOrder))],
     ['lines reserved / short / other', system(allocationText)],
     ['oversold units', system((s) => String(s.allocation.oversoldUnits))],
     ['ledger verifies', system((s) => (s.ledger.isClean ? 'yes' : 'NO'))],
@@ -138,6 +140,8 @@ export function formatTable(report: BenchReport): string {
     ['shop figures differing at the end', system((s) => String(s.pushes.shopMismatches))],
     ['batches: count / size p50 / max', system(batchText)],
     [`baseline statements/s (${options.baselineClients} clients)`, both(baselineText)],
+    ['  each round', both(baselineRoundsText)],
+    ['baseline CPU per statement (ms)', both((s) => cpuText(s.baseline.cpuPerStatement))],
     ['ratio orders/s / baseline statements/s', both((s) => `${s.ratio.toFixed(2)}x`)],
     ['ratio lines/s / baseline statements/s', both((s) => `${s.lineRatio.toFixed(2)}x`)],
   ];
@@ -200,8 +204,17 @@ function batchText(scenario: ScenarioFigures): string {
   return `${batches} / ${sizeP50} / ${sizeMax}`;
 }
 
+function cpuText(cost: CpuCost): string {
+  const postgres = cost.postgresMsPerUnit === null ? '-' : cost.postgresMsPerUnit.toFixed(2);
+  return `${cost.nodeMsPerUnit.toFixed(2)} / ${postgres}`;
+}
+
 function baselineText(scenario: MeasuredScenario): string {
   return scenario.baseline.statementsPerSecond.toFixed(1);
+}
+
+function baselineRoundsText(scenario: MeasuredScenario): string {
+  return scenario.baseline.roundsStatementsPerSecond.map((rate) => rate.toFixed(0)).join(' / ');
 }
 
 function profileLines(report: BenchReport): string[] {

@@ -9,6 +9,7 @@
  * a second start in the same thread would add to. Leaves out: the direct-SQL baseline, which
  * the main thread runs on the same database once the system has stopped (baseline.ts).
  */
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 import type { Runner } from 'graphile-worker';
@@ -25,6 +26,7 @@ import { startShopifySimulator, type ShopifySimulator } from '../shopify/simulat
 import { processWebhooksTask } from '../shopify/webhook-intake.ts';
 import { processWebhooksTaskHandler } from '../shopify/webhook-processing.ts';
 import type { BaselineInput } from './baseline.ts';
+import { costPerUnit, readCpu, type CpuCost } from './cpu.ts';
 import {
   readAllocation,
   readBatches,
@@ -95,6 +97,8 @@ export interface ScenarioResult {
   statusCounts: Record<string, number>;
   /** From a delivery stored to its processing transaction starting. */
   processingLag: LatencySummary;
+  /** CPU from the first send until every delivery was processed, per order. */
+  cpuPerOrder: CpuCost;
   allocation: AllocationFigures;
   /** Hot SKU only: stock sold exactly (reserved = stocked, short = the rest). */
   isAllocationExact: boolean | null;
@@ -225,6 +229,8 @@ async function runSale(request: ScenarioRequest, running: RunningSystem) {
 
 /** Sends every order and waits until every accepted delivery is processed. */
 async function sendAndWait(request: ScenarioRequest, system: System, orders: PlannedOrder[]) {
+  const clusterDir = path.join(request.dataDir, 'postgres');
+  const cpuBefore = await readCpu(clusterDir);
   const load = await runLoad({
     targetUrl: `${system.apiUrl ?? ''}/webhooks/shopify`,
     shopDomain: simulatedShop.shop,
@@ -238,6 +244,7 @@ async function sendAndWait(request: ScenarioRequest, system: System, orders: Pla
   const deadlineMs = load.firstSentAtMs + request.processingTimeoutMs;
   const drained = await waitForDeliveries(request.databaseUrl, accepted, deadlineMs);
   const doneAtMs = drained.doneAtMs ?? clockMs();
+  const cpuAfter = await readCpu(clusterDir);
   const elapsedMs = doneAtMs - load.firstSentAtMs;
 
   return {
@@ -249,6 +256,7 @@ async function sendAndWait(request: ScenarioRequest, system: System, orders: Pla
     drainMs: round(Math.max(0, doneAtMs - load.lastAnsweredAtMs), 1),
     ack: summariseLatencies(load.ackLatenciesMs),
     statusCounts: load.statusCounts,
+    cpuPerOrder: costPerUnit(cpuBefore, cpuAfter, orders.length),
   };
 }
 

@@ -177,7 +177,7 @@ export class StockException {
   raisedAt!: Date;
 
   @Field(() => Date, { nullable: true })
-  @Property({ nullable: true })
+  @Property({ type: 'datetime', nullable: true })
   resolvedAt!: Date | null;
 
   @Field(() => String, { nullable: true })

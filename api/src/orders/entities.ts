@@ -46,11 +46,11 @@ export class Order {
   financialStatus!: string | null;
 
   @Field(() => Date, { nullable: true })
-  @Property({ nullable: true })
+  @Property({ type: 'datetime', nullable: true })
   placedAt!: Date | null;
 
   @Field(() => Date, { nullable: true })
-  @Property({ nullable: true })
+  @Property({ type: 'datetime', nullable: true })
   cancelledAt!: Date | null;
 
   @Field({
