@@ -194,7 +194,8 @@ BEGIN
     on_hand := balance.on_hand;
     reserved := balance.reserved;
     IF existing.on_hand_delta = p_on_hand_delta AND existing.reserved_delta = p_reserved_delta
-       AND existing.sku_id = p_sku_id AND existing.location_id = p_location_id THEN
+       AND existing.sku_id = p_sku_id AND existing.location_id = p_location_id
+       AND existing.kind = p_kind THEN
       outcome := 'exists';
     ELSE
       outcome := 'exists_with_different_quantity';
@@ -381,6 +382,8 @@ CREATE INDEX stock_exceptions_open ON stock_exceptions (raised_at DESC) WHERE st
 const inbox = `
 -- Every webhook delivery, accepted or not, with its headers and exact bytes. first_seen marks
 -- the one delivery per Shopify webhook id that is processed; repeats are kept but do nothing.
+-- A delivery whose signature fails keeps only its first 64 KiB (with the full size and hash),
+-- so that anyone able to reach the endpoint cannot fill the disk without the secret.
 CREATE TABLE webhook_deliveries (
   id bigserial PRIMARY KEY,
   channel text NOT NULL DEFAULT 'shopify',
@@ -392,6 +395,8 @@ CREATE TABLE webhook_deliveries (
   triggered_at timestamptz,
   headers jsonb NOT NULL,
   body bytea NOT NULL,
+  body_size_bytes integer NOT NULL,
+  body_sha256 text NOT NULL,
   status text NOT NULL CHECK (status IN ('accepted', 'duplicate', 'rejected', 'processed',
     'ignored', 'failed')),
   rejection_reason text,

@@ -173,8 +173,26 @@ describe('stock operations', () => {
       [
         'adjustStock',
         { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantityChange: -1000, reason: 'DAMAGED' },
-        'quantity',
+        'quantityChange',
         'INSUFFICIENT_AVAILABLE',
+      ],
+      [
+        'adjustStock',
+        { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantityChange: 5, reason: 'THEFT' },
+        'quantityChange',
+        'REASON_CONTRADICTS_CHANGE',
+      ],
+      [
+        'receiveStock',
+        { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantity: 2147483647 },
+        'quantity',
+        'INVALID_QUANTITY',
+      ],
+      [
+        'receiveStock',
+        { sku: 'HL-SPOON-ENML', locationId: warehouseId, quantity: 1, note: 'x'.repeat(501) },
+        'note',
+        'TOO_LONG',
       ],
       [
         'transferStock',
@@ -309,6 +327,71 @@ describe('stock operations', () => {
     expect(first.resolveException.exception.status).toBe('resolved');
     expect(again.resolveException.errors).toEqual([{ code: 'ALREADY_RESOLVED' }]);
     expect(missing.resolveException.errors).toEqual([{ code: 'EXCEPTION_NOT_FOUND' }]);
+  });
+});
+
+describe('bad arguments and internal errors', () => {
+  it("answers a malformed id, cursor or page size as the caller's mistake, naming it", async () => {
+    const cases: [string, string][] = [
+      ['{ stockLevels(locationId: "abc") { onHand } }', 'locationId'],
+      ['{ movements(filter: { skuId: "99999999999999999999" }) { nodes { id } } }', 'filter.skuId'],
+      ['{ movements(after: "garbage") { nodes { id } } }', 'after'],
+      ['{ movements(first: 0) { nodes { id } } }', 'first'],
+      ['{ orders(first: 1000) { id } }', 'first'],
+      ['{ sku(id: "x") { id } }', 'id'],
+    ];
+
+    for (const [query, argument] of cases) {
+      const answer = await post({ query }, `Bearer ${system.adminToken}`);
+      const [error] = (answer.body.errors ?? []) as {
+        message: string;
+        extensions: { code: string; stacktrace?: unknown };
+      }[];
+      expect(error?.extensions.code, query).toBe('BAD_USER_INPUT');
+      expect(error?.message.startsWith(`${argument}:`), error?.message).toBe(true);
+      expect(error?.extensions.stacktrace).toBeUndefined();
+    }
+  });
+
+  it('answers malformed JSON in JSON, without a stack trace', async () => {
+    const response = await fetch(`${system.apiUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${system.adminToken}` },
+      body: '{"query":',
+    });
+    const text = await response.text();
+
+    expect(response.status).toBe(400);
+    expect(JSON.parse(text)).toEqual({
+      errors: [{ message: expect.stringContaining('not valid JSON') }],
+    });
+    expect(text).not.toContain('/work/');
+  });
+
+  it('refuses a count below what orders have reserved, and a reused request id', async () => {
+    await system.deliver(
+      'orders/create',
+      (await import('./support/shopify-bodies.ts')).orderBody(9700100, [
+        { lineId: 9800100, variantId: 47100000002001, sku: '005512', quantity: 2 },
+      ]),
+    );
+    await system.waitForProcessing();
+    const count = await system.graphql<{
+      recordCount: { errors: { code: string; field: string }[] };
+    }>(
+      `mutation { recordCount(input: { sku: "005512", locationId: "${warehouseId}", countedQuantity: 1 }) { errors { code field } } }`,
+    );
+    expect(count.recordCount.errors).toEqual([
+      { code: 'COUNT_BELOW_RESERVED', field: 'countedQuantity' },
+    ]);
+
+    const receipt = `mutation { receiveStock(input: { sku: "005512", locationId: "${warehouseId}", quantity: 1, requestId: "r-9" }) { errors { code } } }`;
+    const adjustment = `mutation { adjustStock(input: { sku: "005512", locationId: "${warehouseId}", quantityChange: 1, reason: FOUND, requestId: "r-9" }) { errors { code } } }`;
+    await system.graphql(receipt);
+    const reused = await system.graphql<{ adjustStock: { errors: { code: string }[] } }>(
+      adjustment,
+    );
+    expect(reused.adjustStock.errors).toEqual([{ code: 'REQUEST_REUSED' }]);
   });
 });
 

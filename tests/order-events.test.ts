@@ -370,6 +370,38 @@ describe('bad deliveries', () => {
     expect(stored.rows[0]?.status).toBe('failed');
     expect(stored.rows[0]?.error).toMatch(/line_items/);
     expect(await movementCount()).toBe(movements);
+    const raised = await system.graphql<{ openExceptions: { kind: string; message: string }[] }>(
+      '{ openExceptions { kind message } }',
+    );
+    expect(raised.openExceptions).toContainEqual({
+      kind: 'WEBHOOK_UNPROCESSABLE',
+      message: expect.stringContaining('line_items'),
+    });
+  });
+
+  it('gives up at once on a quantity no order could have, and says so', async () => {
+    await system.deliver('orders/create', orderBody(9000010, [line(9100010, variants.bowl, 1e12)]));
+    await system.waitForProcessing();
+
+    const stored = await system.pool.query<{ status: string; attempts: number }>(
+      `SELECT status, attempts FROM webhook_deliveries ORDER BY id DESC LIMIT 1`,
+    );
+    expect(stored.rows[0]).toEqual({ status: 'failed', attempts: 1 });
+  });
+
+  it('keeps only the start of a large body whose signature fails', async () => {
+    const body = Buffer.alloc(1024 * 1024, 'x');
+    const status = await postWebhook(url(), body, {
+      ...headers(body),
+      'X-Shopify-Hmac-Sha256': 'AAAA',
+    });
+
+    const stored = await system.pool.query<{ kept: number; size: number }>(
+      `SELECT length(body) AS kept, body_size_bytes AS size FROM webhook_deliveries
+       ORDER BY id DESC LIMIT 1`,
+    );
+    expect(status).toBe(401);
+    expect(stored.rows[0]).toEqual({ kept: 65536, size: 1048576 });
   });
 
   it('leaves the ledger consistent after all of it', async () => {

@@ -8,14 +8,16 @@ import { startSystem } from './app/system.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
 
-const logger = createLogger();
+// The level is only trusted once the configuration has been checked.
+let logger = createLogger('info');
 
 try {
   const config = loadConfig();
+  logger = createLogger(config.logLevel);
   const system = await startSystem({
     config,
     logger,
-    orderStreamIntervalMs: Number(process.env.QM_SIMULATED_ORDER_INTERVAL_MS ?? 8000),
+    orderStreamIntervalMs: config.simulatedOrderIntervalMs,
   });
   logger.info(
     { graphql: `${system.apiUrl}/graphql`, admin: `http://localhost:${config.adminPort}` },

@@ -3,14 +3,16 @@
  * endpoint, and `/health`. Every GraphQL request must name a live token; a WebSocket names it
  * in its connection's init payload (`{ authorization: 'Bearer …' }`) or its upgrade request.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 
 import { ApolloServer } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type pg from 'pg';
 import { WebSocketServer } from 'ws';
@@ -76,6 +78,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       },
     ],
     introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => maskInternalError(formatted, error, options.logger),
   });
   await apollo.start();
 
@@ -102,6 +106,32 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }),
   );
 
+  // Malformed JSON and oversized bodies are answered in JSON, without a stack trace.
+  app.use(
+    (
+      error: Error & { status?: number; type?: string },
+      _request: express.Request,
+      response: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (response.headersSent) {
+        next(error);
+        return;
+      }
+      const status = error.status ?? 500;
+      const message =
+        error.type === 'entity.too.large'
+          ? 'request body is too large'
+          : error.type === 'entity.parse.failed'
+            ? `request body is not valid JSON: ${error.message}`
+            : 'internal error';
+      if (status >= 500) {
+        options.logger.error({ err: error }, 'HTTP request failed');
+      }
+      response.status(status).json({ errors: [{ message }] });
+    },
+  );
+
   return {
     httpServer,
     listen: (port, host = '0.0.0.0') =>
@@ -116,6 +146,40 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       await apollo.stop();
       sockets.close();
     },
+  };
+}
+
+/** Codes whose messages are written for the caller; anything else is logged and masked. */
+const callerCodes = new Set([
+  'BAD_USER_INPUT',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'UNAUTHORIZED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+function maskInternalError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  logger: Logger,
+): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && callerCodes.has(code)) {
+    return formatted;
+  }
+
+  const reference = randomUUID();
+  logger.error(
+    { err: unwrapResolverError(error), reference, path: formatted.path },
+    'GraphQL error',
+  );
+  return {
+    message: `Internal error (reference ${reference}); the server log has the details`,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', reference },
   };
 }
 

@@ -81,6 +81,10 @@ export async function startSystem(options: SystemOptions): Promise<System> {
 
     const pool = createPool(database.url, 30);
     closers.push(() => pool.end());
+    await pool.query('SELECT 1').catch((error: unknown) => {
+      const where = config.databaseUrl === undefined ? 'the embedded PostgreSQL' : 'DATABASE_URL';
+      throw new Error(`Cannot reach ${where}: ${(error as Error).message}`);
+    });
     const orm = await openOrm(database.url, entities);
     closers.push(() => orm.close());
     await migrate(orm, database.url, logger);

@@ -52,6 +52,13 @@ export interface BatchFigures {
   sizeMean: number;
 }
 
+export interface FailedJobFigures {
+  /** Jobs that used up their attempts: they stay queued and never run again. */
+  count: number;
+  /** Their distinct last errors with the task, a few at most. */
+  lastErrors: string[];
+}
+
 export async function readAllocation(db: Queryable): Promise<AllocationFigures> {
   const lines = await db.query<{ reserved: number; short: number; other: number; units: number }>(
     `SELECT count(*) FILTER (WHERE allocation_state = 'reserved')::int AS reserved,
@@ -156,6 +163,16 @@ export async function readBatches(db: Queryable): Promise<BatchFigures> {
     sizeMax: sizes.at(-1) ?? 0,
     sizeMean: sizes.length === 0 ? 0 : round(total / sizes.length, 1),
   };
+}
+
+export async function readFailedJobs(db: Queryable): Promise<FailedJobFigures> {
+  const found = await db.query<{ count: number; errors: string[] | null }>(
+    `SELECT count(*)::int AS count,
+       (array_agg(DISTINCT task_identifier || ': ' || left(last_error, 120)))[1:3] AS errors
+     FROM graphile_worker.jobs WHERE attempts >= max_attempts AND locked_at IS NULL`,
+  );
+  const row = found.rows[0];
+  return { count: row?.count ?? 0, lastErrors: row?.errors ?? [] };
 }
 
 function quantitiesIn(call: SetQuantityCall): number {

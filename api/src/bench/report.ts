@@ -138,6 +138,7 @@ export function formatTable(report: BenchReport): string {
     ['ledger verifies', system((s) => (s.ledger.isClean ? 'yes' : 'NO'))],
     ['pushes: calls / quantities', system((s) => `${s.pushes.calls} / ${s.pushes.quantities}`)],
     ['shop figures differing at the end', system((s) => String(s.pushes.shopMismatches))],
+    ['jobs failed for good', system((s) => String(s.failedJobs.count))],
     ['batches: count / size p50 / max', system(batchText)],
     [`baseline statements/s (${options.baselineClients} clients)`, both(baselineText)],
     ['  each round', both(baselineRoundsText)],
@@ -177,11 +178,35 @@ export function formatTable(report: BenchReport): string {
     ),
     ...profileLines(report),
     '',
+    ...warningsOf([hot.system, spread.system, paced]),
     report.problems.length === 0
       ? `safe: nothing oversold, every ledger verifies (${(report.totalMs / 1000).toFixed(0)} s)`
       : `FAILED: ${report.problems.join('; ')}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** What a person should look at though the run passes: the shop told a wrong figure, say. */
+function warningsOf(scenarios: ScenarioFigures[]): string[] {
+  return scenarios.flatMap((scenario) => {
+    const warnings: string[] = [];
+    if (scenario.pushes.shopMismatches > 0) {
+      warnings.push(
+        `warning, ${scenario.kind}: the shop shows a different available for ` +
+          `${scenario.pushes.shopMismatches} item(s) than the ledger once everything settled`,
+      );
+    }
+    if (scenario.isAllocationExact === false) {
+      warnings.push(
+        `warning, ${scenario.kind}: reserved and short lines do not add up to the stock ` +
+          'and the orders (units left unsold while lines are short, or the reverse)',
+      );
+    }
+    for (const error of scenario.failedJobs.lastErrors) {
+      warnings.push(`warning, ${scenario.kind}: a job failed for good: ${error}`);
+    }
+    return warnings;
+  });
 }
 
 function elapsedText(scenario: ScenarioFigures): string {

@@ -3,6 +3,7 @@
  */
 import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 
+import { rowId } from '../app/arguments.ts';
 import type { RequestContext } from '../app/context.ts';
 import { StockLevel } from '../ledger/entities.ts';
 import { Location, Shop, Sku } from './entities.ts';
@@ -24,7 +25,7 @@ export class CatalogueResolver {
   @Authorized('stock:read')
   @Query(() => Sku, { nullable: true })
   async sku(@Ctx() { em }: RequestContext, @Arg('id', () => ID) id: string): Promise<Sku | null> {
-    return /^\d+$/.test(id) ? em.findOne(Sku, id) : null;
+    return em.findOne(Sku, rowId(id, 'id'));
   }
 
   @FieldResolver(() => [StockLevel], { description: 'Stock of this SKU at each location.' })

@@ -18,12 +18,12 @@ import { createLogger } from '../platform/logger.ts';
 
 const usage = `usage:
   pnpm qm ledger verify [--json]
-  pnpm qm tokens create --name NAME [--scope ${scopes.join('|')} ...]`;
+  pnpm qm tokens create --name NAME --scope ${scopes.join('|')} [--scope ...]`;
 
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const config = loadConfig();
+  const logger = createLogger(process.env.LOG_LEVEL === undefined ? 'warn' : config.logLevel);
   const database = await openDatabase({ ...config, logger });
   const pool = createPool(database.url, 2);
 
@@ -74,15 +74,22 @@ async function tokensCreate(pool: ReturnType<typeof createPool>, args: string[])
     args,
     options: { name: { type: 'string' }, scope: { type: 'string', multiple: true } },
   });
-  const requested = values.scope ?? ['stock:read'];
+  const requested = values.scope ?? [];
   const unknown = requested.filter((scope) => !(scopes as readonly string[]).includes(scope));
-  if (values.name === undefined || unknown.length > 0) {
-    process.stderr.write(
-      unknown.length > 0 ? `unknown scope(s): ${unknown.join(', ')}\n${usage}\n` : `${usage}\n`,
-    );
+  const name = values.name?.trim() ?? '';
+  const problem =
+    name === '' || name.length > 100
+      ? '--name is required, at most 100 characters'
+      : requested.length === 0
+        ? `name at least one --scope (${scopes.join(', ')})`
+        : unknown.length > 0
+          ? `unknown scope(s): ${unknown.join(', ')}`
+          : null;
+  if (problem !== null) {
+    process.stderr.write(`qm: ${problem}\n${usage}\n`);
     return 2;
   }
-  const created = await createToken(pool, { name: values.name, scopes: requested as Scope[] });
+  const created = await createToken(pool, { name, scopes: requested as Scope[] });
   process.stdout.write(`${created.token}\n`);
   process.stderr.write(`Token ${created.id} created; it is shown only this once.\n`);
   return 0;

@@ -16,7 +16,7 @@ export const exceptionKinds = [
   'SHIPMENT_EXCEEDS_STOCK',
   'NEGATIVE_OPENING_BALANCE',
   'SHOP_PUSH_REJECTED',
-  'RETURN_REFUSED',
+  'WEBHOOK_UNPROCESSABLE',
 ] as const;
 export type ExceptionKind = (typeof exceptionKinds)[number];
 

@@ -22,6 +22,7 @@ import {
   Subscription,
 } from 'type-graphql';
 
+import { BadArgumentError, pageSize, rowId } from '../app/arguments.ts';
 import type { RequestContext } from '../app/context.ts';
 import { Sku } from '../catalogue/entities.ts';
 import type { EventPayloads } from '../platform/events.ts';
@@ -38,8 +39,6 @@ import {
   type StockOperationResult,
 } from './operations.ts';
 
-const pageSizeMax = 200;
-
 enum StockErrorCode {
   SKU_NOT_FOUND = 'SKU_NOT_FOUND',
   LOCATION_NOT_FOUND = 'LOCATION_NOT_FOUND',
@@ -48,9 +47,11 @@ enum StockErrorCode {
   SAME_LOCATION = 'SAME_LOCATION',
   INSUFFICIENT_AVAILABLE = 'INSUFFICIENT_AVAILABLE',
   REQUEST_REUSED = 'REQUEST_REUSED',
+  TOO_LONG = 'TOO_LONG',
+  COUNT_BELOW_RESERVED = 'COUNT_BELOW_RESERVED',
+  REASON_CONTRADICTS_CHANGE = 'REASON_CONTRADICTS_CHANGE',
   EXCEPTION_NOT_FOUND = 'EXCEPTION_NOT_FOUND',
   ALREADY_RESOLVED = 'ALREADY_RESOLVED',
-  INVALID_CURSOR = 'INVALID_CURSOR',
 }
 registerEnumType(StockErrorCode, { name: 'StockErrorCode' });
 // The operations' codes must all exist in the GraphQL enum.
@@ -247,7 +248,7 @@ export class StockResolver {
       where.skuRef = { code: canonicalSkuCode(sku) };
     }
     if (locationId != null) {
-      where.location = locationId;
+      where.location = rowId(locationId, 'locationId');
     }
     return em.find(StockLevel, where, {
       populate: ['skuRef', 'location'],
@@ -263,22 +264,22 @@ export class StockResolver {
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
   ): Promise<MovementConnection> {
-    const limit = Math.min(Math.max(first, 1), pageSizeMax);
+    const limit = pageSize(first);
     const where: FilterQuery<StockMovement> = {};
     if (filter?.sku) {
       where.skuRef = { code: canonicalSkuCode(filter.sku) };
     }
     if (filter?.skuId) {
-      where.skuRef = filter.skuId;
+      where.skuRef = rowId(filter.skuId, 'filter.skuId');
     }
     if (filter?.locationId) {
-      where.location = filter.locationId;
+      where.location = rowId(filter.locationId, 'filter.locationId');
     }
     if (filter?.kinds && filter.kinds.length > 0) {
       where.kind = { $in: filter.kinds };
     }
     if (filter?.orderId) {
-      where.orderId = filter.orderId;
+      where.orderId = rowId(filter.orderId, 'filter.orderId');
     }
     if (filter?.recordedFrom || filter?.recordedBefore) {
       where.recordedAt = {
@@ -322,7 +323,7 @@ export class StockResolver {
       : {};
     return em.find(Sku, where, {
       orderBy: { code: 'asc' },
-      limit: Math.min(Math.max(first, 1), pageSizeMax),
+      limit: pageSize(first),
     });
   }
 
@@ -338,7 +339,7 @@ export class StockResolver {
       {
         populate: ['skuRef', 'location'],
         orderBy: { id: 'desc' },
-        limit: Math.min(Math.max(first, 1), pageSizeMax),
+        limit: pageSize(first),
       },
     );
   }
@@ -503,17 +504,14 @@ function encodeCursor(id: string): string {
 
 function decodeCursor(cursor: string): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const match = /^movement:(\d+)$/.exec(decoded);
+  const match = /^movement:(\d{1,18})$/.exec(decoded);
   if (match?.[1] === undefined) {
-    throw new CursorError(cursor);
+    throw new BadArgumentError(
+      'after',
+      `"${cursor.slice(0, 40)}" is not a cursor this API gave out`,
+    );
   }
   return match[1];
-}
-
-export class CursorError extends Error {
-  constructor(cursor: string) {
-    super(`"${cursor}" is not a cursor this API gave out`);
-  }
 }
 
 function escapeLike(text: string): string {

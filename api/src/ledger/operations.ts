@@ -4,7 +4,8 @@
  * transaction and answers errors with a field and a stable code rather than throwing.
  *
  * A request may carry a client-made request id; the source keys derive from it, so a retried
- * request (a double tap on a scanner) answers the first result instead of moving stock twice.
+ * request (a double tap on a scanner) answers the first result instead of moving stock twice,
+ * and the same id used for a different change is refused.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -18,9 +19,12 @@ export const stockErrorCodes = [
   'LOCATION_NOT_FOUND',
   'INVALID_QUANTITY',
   'REASON_REQUIRED',
+  'REASON_CONTRADICTS_CHANGE',
   'SAME_LOCATION',
   'INSUFFICIENT_AVAILABLE',
+  'COUNT_BELOW_RESERVED',
   'REQUEST_REUSED',
+  'TOO_LONG',
 ] as const;
 export type StockErrorCode = (typeof stockErrorCodes)[number];
 
@@ -35,6 +39,15 @@ export interface StockOperationResult {
   errors: StockError[];
 }
 
+/**
+ * The most units one operation may move or count. Far above any real delivery or shelf, and
+ * far below what PostgreSQL's integer or the shop's own limit (1,000,000,000) would refuse.
+ */
+export const quantityMax = 1_000_000;
+const requestIdLengthMax = 100;
+const noteLengthMax = 500;
+const skuLengthMax = 100;
+
 /** Reason codes for adjustments; a count has its own movement kind. */
 export const adjustmentReasons = [
   'DAMAGED',
@@ -46,6 +59,17 @@ export const adjustmentReasons = [
   'CORRECTION',
 ] as const;
 export type AdjustmentReason = (typeof adjustmentReasons)[number];
+
+/** Which way each reason moves stock; a correction may go either way. */
+const reasonDirection: Record<AdjustmentReason, 'in' | 'out' | 'either'> = {
+  DAMAGED: 'out',
+  LOST: 'out',
+  THEFT: 'out',
+  EXPIRED: 'out',
+  SAMPLE: 'out',
+  FOUND: 'in',
+  CORRECTION: 'either',
+};
 
 interface Target {
   skuId: string;
@@ -63,12 +87,10 @@ export async function receiveStock(
   input: { sku: string; locationId: string; quantity: number },
   context: StockRequestContext,
 ): Promise<StockOperationResult> {
-  if (!isPositiveQuantity(input.quantity)) {
-    return refused(
-      'quantity',
-      'INVALID_QUANTITY',
-      'Quantity received must be a whole number above 0',
-    );
+  const invalid =
+    checkRequest(input.sku, context) ?? checkQuantity('quantity', input.quantity, 'received');
+  if (invalid !== null) {
+    return invalid;
   }
 
   return withTransaction(pool, async (tx) => {
@@ -77,8 +99,8 @@ export async function receiveStock(
       return target;
     }
 
-    const posting = userPosting('receipt', target, context, 'receipt', input.quantity, 0);
-    return answer(await postMovements(tx, [posting]));
+    const posting = userPosting('receipt', target, context, '', input.quantity);
+    return answer(await postMovements(tx, [posting]), 'quantity');
   });
 }
 
@@ -87,15 +109,12 @@ export async function adjustStock(
   input: { sku: string; locationId: string; quantityChange: number; reason: AdjustmentReason },
   context: StockRequestContext,
 ): Promise<StockOperationResult> {
-  if (!Number.isSafeInteger(input.quantityChange) || input.quantityChange === 0) {
-    return refused('quantityChange', 'INVALID_QUANTITY', 'Change must be a whole number, not 0');
-  }
-  if (!adjustmentReasons.includes(input.reason)) {
-    return refused(
-      'reason',
-      'REASON_REQUIRED',
-      `Reason must be one of ${adjustmentReasons.join(', ')}`,
-    );
+  const invalid =
+    checkRequest(input.sku, context) ??
+    checkQuantity('quantityChange', Math.abs(input.quantityChange), 'changed') ??
+    checkReason(input.reason, input.quantityChange);
+  if (invalid !== null) {
+    return invalid;
   }
 
   return withTransaction(pool, async (tx) => {
@@ -104,16 +123,9 @@ export async function adjustStock(
       return target;
     }
 
-    const posting = userPosting(
-      'adjustment',
-      target,
-      context,
-      'adjustment',
-      input.quantityChange,
-      0,
-    );
+    const posting = userPosting('adjustment', target, context, '', input.quantityChange);
     posting.reason = context.note ? `${input.reason}: ${context.note}` : input.reason;
-    return answer(await postMovements(tx, [posting]));
+    return answer(await postMovements(tx, [posting]), 'quantityChange');
   });
 }
 
@@ -122,8 +134,10 @@ export async function transferStock(
   input: { sku: string; fromLocationId: string; toLocationId: string; quantity: number },
   context: StockRequestContext,
 ): Promise<StockOperationResult> {
-  if (!isPositiveQuantity(input.quantity)) {
-    return refused('quantity', 'INVALID_QUANTITY', 'Quantity moved must be a whole number above 0');
+  const invalid =
+    checkRequest(input.sku, context) ?? checkQuantity('quantity', input.quantity, 'moved');
+  if (invalid !== null) {
+    return invalid;
   }
   if (input.fromLocationId === input.toLocationId) {
     return refused('toLocationId', 'SAME_LOCATION', 'Transfer to a different location');
@@ -141,29 +155,35 @@ export async function transferStock(
     }
 
     // The departure is posted first: if it is refused, nothing arrives either.
-    const out = userPosting('transfer_out', from, request, 'transfer:out', -input.quantity, 0);
+    const out = userPosting('transfer_out', from, request, ':out', -input.quantity);
     const departed = await postMovements(tx, [out]);
     if (departed[0]?.outcome !== 'posted' && departed[0]?.outcome !== 'exists') {
-      return answer(departed);
+      return answer(departed, 'quantity');
     }
 
-    const into = userPosting('transfer_in', to, request, 'transfer:in', input.quantity, 0);
-    return answer([...departed, ...(await postMovements(tx, [into]))]);
+    const into = userPosting('transfer_in', to, request, ':in', input.quantity);
+    return answer([...departed, ...(await postMovements(tx, [into]))], 'quantity');
   });
 }
 
-/** Records a physical count: on hand becomes the counted quantity, by a movement of the gap. */
+/**
+ * Records a physical count: on hand becomes the counted quantity, by a movement of the gap. A
+ * count below what is reserved for orders is refused with its own code: those orders must be
+ * released or marked short first, since available may not go below zero.
+ */
 export async function recordCount(
   pool: pg.Pool,
   input: { sku: string; locationId: string; countedQuantity: number },
   context: StockRequestContext,
 ): Promise<StockOperationResult> {
-  if (!Number.isSafeInteger(input.countedQuantity) || input.countedQuantity < 0) {
-    return refused(
-      'countedQuantity',
-      'INVALID_QUANTITY',
-      'Count must be a whole number, 0 or more',
-    );
+  const invalid = checkRequest(input.sku, context);
+  if (invalid !== null) {
+    return invalid;
+  }
+  const counted = input.countedQuantity;
+  if (!Number.isSafeInteger(counted) || counted < 0 || counted > quantityMax) {
+    const message = `Count must be a whole number from 0 to ${quantityMax}`;
+    return refused('countedQuantity', 'INVALID_QUANTITY', message);
   }
 
   return withTransaction(pool, async (tx) => {
@@ -172,22 +192,36 @@ export async function recordCount(
       return target;
     }
 
-    const current = await tx.query<{ on_hand: number }>(
-      `INSERT INTO stock_balances AS b (sku_id, location_id, allows_backorder)
-         SELECT $1, $2, allows_backorder FROM skus WHERE id = $1
-       ON CONFLICT (sku_id, location_id) DO UPDATE SET updated_at = b.updated_at
-       RETURNING on_hand`,
-      [target.skuId, target.locationId],
-    );
-    const gap = input.countedQuantity - (current.rows[0]?.on_hand ?? 0);
+    const current = await lockBalance(tx, target);
+    if (counted < current.reserved) {
+      return refused(
+        'countedQuantity',
+        'COUNT_BELOW_RESERVED',
+        `Counted ${counted} but ${current.reserved} are reserved for orders; ` +
+          'release or mark short those orders first',
+      );
+    }
+    const gap = counted - current.onHand;
     if (gap === 0) {
       return { movementIds: [], errors: [] };
     }
 
-    const posting = userPosting('count', target, context, 'count', gap, 0);
-    posting.reason = `counted ${input.countedQuantity}`;
-    return answer(await postMovements(tx, [posting]));
+    const posting = userPosting('count', target, context, '', gap);
+    posting.reason = context.note ? `counted ${counted}: ${context.note}` : `counted ${counted}`;
+    return answer(await postMovements(tx, [posting]), 'countedQuantity');
   });
+}
+
+async function lockBalance(tx: Tx, target: Target): Promise<{ onHand: number; reserved: number }> {
+  const current = await tx.query<{ on_hand: number; reserved: number }>(
+    `INSERT INTO stock_balances AS b (sku_id, location_id, allows_backorder)
+       SELECT $1, $2, allows_backorder FROM skus WHERE id = $1
+     ON CONFLICT (sku_id, location_id) DO UPDATE SET updated_at = b.updated_at
+     RETURNING on_hand, reserved`,
+    [target.skuId, target.locationId],
+  );
+  const row = current.rows[0];
+  return { onHand: row?.on_hand ?? 0, reserved: row?.reserved ?? 0 };
 }
 
 async function resolveTarget(
@@ -196,14 +230,15 @@ async function resolveTarget(
   locationId: string,
   locationField = 'locationId',
 ): Promise<Target | StockOperationResult> {
+  const code = canonicalSkuCode(sku);
   const found = await tx.query<{ sku_id: string | null; location_id: string | null }>(
     `SELECT (SELECT id::text FROM skus WHERE code = $1) AS sku_id,
             (SELECT id::text FROM locations WHERE id::text = $2) AS location_id`,
-    [canonicalSkuCode(sku), locationId],
+    [code, locationId.replaceAll('\0', '')],
   );
   const row = found.rows[0];
   if (row?.sku_id == null) {
-    return refused('sku', 'SKU_NOT_FOUND', `No SKU ${JSON.stringify(sku)}`);
+    return refused('sku', 'SKU_NOT_FOUND', `No SKU ${JSON.stringify(code ?? sku)}`);
   }
   if (row.location_id == null) {
     return refused(locationField, 'LOCATION_NOT_FOUND', `No location with id ${locationId}`);
@@ -211,22 +246,61 @@ async function resolveTarget(
   return { skuId: row.sku_id, locationId: row.location_id };
 }
 
+function checkRequest(sku: string, context: StockRequestContext): StockOperationResult | null {
+  if (sku.length > skuLengthMax) {
+    return refused('sku', 'TOO_LONG', `SKU is longer than ${skuLengthMax} characters`);
+  }
+  if ((context.requestId ?? '').length > requestIdLengthMax) {
+    const message = `Request id is longer than ${requestIdLengthMax} characters`;
+    return refused('requestId', 'TOO_LONG', message);
+  }
+  if ((context.note ?? '').length > noteLengthMax) {
+    return refused('note', 'TOO_LONG', `Note is longer than ${noteLengthMax} characters`);
+  }
+  return null;
+}
+
+function checkQuantity(field: string, quantity: number, verb: string): StockOperationResult | null {
+  if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > quantityMax) {
+    const message = `Quantity ${verb} must be a whole number from 1 to ${quantityMax}`;
+    return refused(field, 'INVALID_QUANTITY', message);
+  }
+  return null;
+}
+
+function checkReason(reason: AdjustmentReason, change: number): StockOperationResult | null {
+  const direction = reasonDirection[reason];
+  if (direction === undefined) {
+    const message = `Reason must be one of ${adjustmentReasons.join(', ')}`;
+    return refused('reason', 'REASON_REQUIRED', message);
+  }
+  if ((direction === 'out' && change > 0) || (direction === 'in' && change < 0)) {
+    const way = direction === 'out' ? 'removes' : 'adds';
+    const message = `${reason} ${way} stock; use a ${direction === 'out' ? 'negative' : 'positive'} change or CORRECTION`;
+    return refused('quantityChange', 'REASON_CONTRADICTS_CHANGE', message);
+  }
+  return null;
+}
+
+/**
+ * A movement made by a person. Its key is the request id (not the kind of operation), so the
+ * same id reused for a different change is recognised and refused.
+ */
 function userPosting(
   kind: MovementKind,
   target: Target,
   context: StockRequestContext,
   leg: string,
   onHandDelta: number,
-  reservedDelta: number,
 ): Posting {
-  const requestId = context.requestId ?? randomUUID();
+  const requestId = context.requestId ? context.requestId : randomUUID();
   return {
     kind,
     skuId: target.skuId,
     locationId: target.locationId,
     onHandDelta,
-    reservedDelta,
-    sourceKey: `request:${context.actor}:${requestId}:${leg}`,
+    reservedDelta: 0,
+    sourceKey: `request:${context.actor}:${requestId}${leg}`,
     sourceType: 'user_request',
     sourceId: requestId,
     reason: context.note ?? null,
@@ -235,13 +309,13 @@ function userPosting(
   };
 }
 
-function answer(results: PostingResult[]): StockOperationResult {
+function answer(results: PostingResult[], quantityField: string): StockOperationResult {
   const errors: StockError[] = [];
   for (const result of results) {
     if (result.outcome === 'insufficient_available') {
       const available = result.onHand - result.reserved;
       errors.push({
-        field: 'quantity',
+        field: quantityField,
         code: 'INSUFFICIENT_AVAILABLE',
         message: `Only ${available} available; this would take available below 0`,
       });
@@ -263,12 +337,15 @@ function refused(field: string, code: StockErrorCode, message: string): StockOpe
   return { movementIds: [], errors: [{ field, code, message }] };
 }
 
-function isPositiveQuantity(quantity: number): boolean {
-  return Number.isSafeInteger(quantity) && quantity > 0;
-}
-
-/** The form SKUs are compared in: trimmed, Unicode NFC, upper case. Blank means no SKU. */
+/**
+ * The form SKUs are compared in: Unicode NFC, invisible characters (zero-width spaces, byte
+ * order marks, control characters) removed, trimmed, upper case. Blank means no SKU.
+ */
 export function canonicalSkuCode(raw: string | null | undefined): string | null {
-  const code = (raw ?? '').normalize('NFC').trim().toUpperCase();
+  const code = (raw ?? '')
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f\u200b-\u200d\u2060\ufeff]/g, '')
+    .trim()
+    .toUpperCase();
   return code === '' ? null : code;
 }

@@ -5,11 +5,11 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 
+import { BadArgumentError, pageSize, rowId } from '../app/arguments.ts';
 import type { RequestContext } from '../app/context.ts';
 import type { EventPayloads } from '../platform/events.ts';
 import { Order } from './entities.ts';
 
-const pageSizeMax = 200;
 const linePopulate = ['lines', 'lines.skuRef', 'lines.location'] as const;
 
 @Resolver()
@@ -26,7 +26,7 @@ export class OrderResolver {
     return em.find(Order, where, {
       populate: linePopulate,
       orderBy: { updatedAt: 'desc', id: 'desc' },
-      limit: Math.min(Math.max(first, 1), pageSizeMax),
+      limit: pageSize(first),
     });
   }
 
@@ -37,13 +37,17 @@ export class OrderResolver {
     @Arg('id', () => ID, { nullable: true }) id: string | null | undefined,
     @Arg('shopifyId', () => String, { nullable: true }) shopifyId: string | null | undefined,
   ): Promise<Order | null> {
-    if (id != null && /^\d+$/.test(id)) {
-      return em.findOne(Order, id, { populate: linePopulate });
+    if (id != null) {
+      return em.findOne(Order, rowId(id, 'id'), { populate: linePopulate });
     }
-    if (shopifyId != null && /^\d+$/.test(shopifyId)) {
-      return em.findOne(Order, { shopifyId }, { populate: linePopulate });
+    if (shopifyId != null) {
+      return em.findOne(
+        Order,
+        { shopifyId: rowId(shopifyId, 'shopifyId') },
+        { populate: linePopulate },
+      );
     }
-    return null;
+    throw new BadArgumentError('id', 'give the order id or its shopifyId');
   }
 
   @Authorized('orders:read')

@@ -49,6 +49,11 @@ const environmentSchema = z.object({
     z.string().min(24, 'must be at least 24 characters long').optional(),
   ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  QM_SIMULATED_ORDER_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .refine((value) => value === 0 || value >= 100, 'must be 0 (no orders) or at least 100')
+    .default(8000),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -70,6 +75,8 @@ export interface Config {
   adminPort: number;
   adminToken: string | undefined;
   logLevel: Environment['LOG_LEVEL'];
+  /** How often the built-in simulator places an order; 0 for never. */
+  simulatedOrderIntervalMs: number;
   /** Undefined when SHOPIFY_SHOP is unset: the system then starts its own simulator. */
   shopify: ShopifySettings | undefined;
 }
@@ -104,6 +111,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     adminPort: env.ADMIN_PORT,
     adminToken: env.QM_ADMIN_TOKEN,
     logLevel: env.LOG_LEVEL,
+    simulatedOrderIntervalMs: env.QM_SIMULATED_ORDER_INTERVAL_MS,
     shopify: readShopifySettings(env),
   };
 }

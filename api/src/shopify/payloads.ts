@@ -5,7 +5,12 @@
  */
 import { z } from 'zod';
 
-const id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String);
+const id = z
+  .union([
+    z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    z.string().regex(/^\d{1,18}$/),
+  ])
+  .transform(String);
 const nullableId = id
   .nullable()
   .optional()
@@ -16,6 +21,9 @@ const moneySet = z
   .nullable()
   .optional();
 
+/** No real order line comes near this; it keeps a corrupt body out of integer overflow. */
+const quantity = z.number().int().nonnegative().max(1_000_000);
+
 export const lineItemSchema = z.looseObject({
   id,
   variant_id: nullableId,
@@ -23,7 +31,7 @@ export const lineItemSchema = z.looseObject({
   sku: z.string().nullable().optional(),
   title: z.string().nullable().optional(),
   name: z.string().nullable().optional(),
-  quantity: z.number().int().nonnegative(),
+  quantity,
   price: money.optional(),
   price_set: moneySet,
 });
@@ -53,7 +61,7 @@ export const refundSchema = z.looseObject({
     z.looseObject({
       id,
       line_item_id: id,
-      quantity: z.number().int().nonnegative(),
+      quantity,
       location_id: nullableId,
       restock_type: z.string().nullable().optional(),
       line_item: lineItemSchema.partial().optional(),

@@ -83,6 +83,7 @@ export async function ensurePushState(tx: Tx | pg.Pool): Promise<void> {
  */
 interface DirtyRow {
   inventory_item_id: string;
+  sku_id: string;
   location_id: string;
   version: string;
   shop_available: number | null;
@@ -117,7 +118,8 @@ export function pushAvailableTaskHandler(
 
 async function loadDirty(pool: pg.Pool): Promise<DirtyRow[]> {
   const rows = await pool.query<DirtyRow>(
-    `SELECT p.inventory_item_id::text, p.location_id::text, p.version::text, p.shop_available,
+    `SELECT p.inventory_item_id::text, i.sku_id::text, p.location_id::text, p.version::text,
+       p.shop_available,
        coalesce(b.available, 0) AS available,
        'gid://shopify/InventoryItem/' || i.shopify_inventory_item_id AS item_gid,
        'gid://shopify/Location/' || l.shopify_location_id AS location_gid
@@ -190,6 +192,7 @@ async function pushBatch(
         message: `The shop refused available ${row.available}: ${outcome.userErrors
           .map((error) => error.message)
           .join('; ')}`,
+        skuId: row.sku_id,
         locationId: row.location_id,
         sourceKey: `shopify:push:${row.inventory_item_id}:${row.location_id}:${row.version}`,
         details: { userErrors: outcome.userErrors, inventoryItem: row.item_gid },

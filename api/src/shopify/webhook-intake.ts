@@ -8,15 +8,20 @@
  */
 import '@shopify/shopify-api/adapters/node';
 
+import { createHash } from 'node:crypto';
+
 import { shopifyApi, type Shopify } from '@shopify/shopify-api';
 import express, { type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
 
 import { addJob } from '../platform/jobs.ts';
 import type { Logger } from '../platform/logger.ts';
-import { withTransaction } from '../platform/transaction.ts';
+import { withTransaction, type Tx } from '../platform/transaction.ts';
 
 export const processWebhooksTask = 'shopify.process_webhooks';
+
+/** How much of a body whose signature failed is kept for inspection. */
+const unverifiedBodyKeptBytes = 64 * 1024;
 
 /** Wake-ups spread over this many job keys, so concurrent acknowledgements rarely wait. */
 const inboxShards = 8;
@@ -78,12 +83,41 @@ async function receive(
   const verdict = await judge(shopify, options, request, body);
   const header = (name: string) => request.header(name) ?? null;
 
-  const stored = await withTransaction(options.pool, async (tx) => {
-    const firstSeen = verdict.status === 'accepted';
-    const inserted = await tx.query<{ id: string }>(
+  const stored = await store(options, request, body, verdict);
+
+  const logFields = {
+    deliveryId: stored.deliveryId,
+    webhookId: header('x-shopify-webhook-id'),
+    topic: header('x-shopify-topic'),
+    status: stored.status,
+  };
+  if (verdict.status === 'rejected') {
+    options.logger.warn({ ...logFields, reason: verdict.reason }, 'webhook rejected');
+    response.status(verdict.httpStatus).json({ error: verdict.reason });
+    return;
+  }
+
+  options.logger.debug(logFields, 'webhook received');
+  response.status(200).json({ status: stored.status });
+}
+
+/** Stores the delivery and, when it is new and verified, wakes the processing job. */
+async function store(
+  options: WebhookIntakeOptions,
+  request: Request,
+  body: Buffer,
+  verdict: Verdict,
+): Promise<{ status: Verdict['status'] | 'duplicate'; deliveryId: string | null }> {
+  const header = (name: string) => request.header(name) ?? null;
+  const sha256 = createHash('sha256').update(body).digest('hex');
+  const kept = verdict.status === 'rejected' ? body.subarray(0, unverifiedBodyKeptBytes) : body;
+
+  const insert = (tx: Tx, status: Verdict['status'] | 'duplicate', firstSeen: boolean) =>
+    tx.query<{ id: string }>(
       `INSERT INTO webhook_deliveries (webhook_id, topic, shop_domain, api_version, event_id,
-         triggered_at, headers, body, status, rejection_reason, first_seen)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         triggered_at, headers, body, body_size_bytes, body_sha256, status, rejection_reason,
+         first_seen)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (channel, webhook_id) WHERE first_seen DO NOTHING
        RETURNING id::text`,
       [
@@ -94,32 +128,22 @@ async function receive(
         header('x-shopify-event-id'),
         parseTime(header('x-shopify-triggered-at')),
         JSON.stringify(request.headers),
-        body,
-        verdict.status,
+        kept,
+        body.length,
+        sha256,
+        status,
         verdict.reason,
         firstSeen,
       ],
     );
 
-    const deliveryId = inserted.rows[0]?.id;
+  return withTransaction(options.pool, async (tx) => {
+    const firstSeen = verdict.status === 'accepted';
+    const deliveryId = (await insert(tx, verdict.status, firstSeen)).rows[0]?.id;
     if (deliveryId === undefined) {
       // Seen before under this webhook id: kept for inspection, processed never again.
-      await tx.query(
-        `INSERT INTO webhook_deliveries (webhook_id, topic, shop_domain, api_version, event_id,
-           triggered_at, headers, body, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'duplicate')`,
-        [
-          header('x-shopify-webhook-id'),
-          header('x-shopify-topic'),
-          header('x-shopify-shop-domain'),
-          header('x-shopify-api-version'),
-          header('x-shopify-event-id'),
-          parseTime(header('x-shopify-triggered-at')),
-          JSON.stringify(request.headers),
-          body,
-        ],
-      );
-      return { status: 'duplicate' as const, deliveryId: null };
+      const repeat = await insert(tx, 'duplicate', false);
+      return { status: 'duplicate' as const, deliveryId: repeat.rows[0]?.id ?? null };
     }
 
     if (firstSeen) {
@@ -136,21 +160,6 @@ async function receive(
     }
     return { status: verdict.status, deliveryId };
   });
-
-  const logFields = {
-    deliveryId: stored.deliveryId,
-    webhookId: header('x-shopify-webhook-id'),
-    topic: header('x-shopify-topic'),
-    status: stored.status,
-  };
-  if (verdict.status === 'rejected') {
-    options.logger.warn({ ...logFields, reason: verdict.reason }, 'webhook rejected');
-    response.status(verdict.httpStatus).json({ error: verdict.reason });
-    return;
-  }
-
-  options.logger.debug(logFields, 'webhook received');
-  response.status(200).json({ status: stored.status });
 }
 
 async function judge(

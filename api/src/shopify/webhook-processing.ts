@@ -101,7 +101,7 @@ async function processAlone(pool: pg.Pool, logger: Logger, deliveryId: string): 
   try {
     await withTransaction(pool, (tx) => processBatch(tx, [deliveryId]));
   } catch (error) {
-    const permanent = error instanceof PayloadError;
+    const permanent = isPermanent(error);
     const reason = error instanceof Error ? error.message : String(error);
     logger.error({ deliveryId, reason, permanent }, 'webhook delivery could not be processed');
 
@@ -116,7 +116,42 @@ async function processAlone(pool: pg.Pool, logger: Logger, deliveryId: string): 
        WHERE id = $1`,
       [deliveryId, reason, permanent, attemptsMax],
     );
+    await raiseIfFailed(pool, deliveryId);
   }
+}
+
+/**
+ * A body that cannot be read, or whose figures no column can hold, fails the same way every
+ * time; retrying it only delays the others.
+ */
+function isPermanent(error: unknown): boolean {
+  if (error instanceof PayloadError || error instanceof RangeError) {
+    return true;
+  }
+  // SQLSTATE class 22 is "data exception": a value out of range, a malformed number.
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('22');
+}
+
+/** A delivery given up on is shown to a person, with the reason and where to find it. */
+async function raiseIfFailed(pool: pg.Pool, deliveryId: string): Promise<void> {
+  await withTransaction(pool, async (tx) => {
+    const failed = await tx.query<{ topic: string; webhook_id: string; error: string }>(
+      `SELECT topic, webhook_id, error FROM webhook_deliveries
+       WHERE id = $1 AND status = 'failed'`,
+      [deliveryId],
+    );
+    const delivery = failed.rows[0];
+    if (delivery === undefined) {
+      return;
+    }
+    await raiseException(tx, {
+      kind: 'WEBHOOK_UNPROCESSABLE',
+      message: `Shopify ${delivery.topic} delivery ${deliveryId} could not be processed: ${delivery.error}`,
+      sourceKey: `shopify:delivery:${deliveryId}:failed`,
+      details: { deliveryId, webhookId: delivery.webhook_id, topic: delivery.topic },
+    });
+  });
 }
 
 /**
