@@ -443,3 +443,38 @@ describe('catalogue webhooks', () => {
     expect(flagged.rowCount).toBe(1);
   });
 });
+
+describe('naming an unnamed SKU in the shop', () => {
+  it('gives the unnamed SKU the code, keeping its stock and history', async () => {
+    const before = await system.pool.query<{ id: string; on_hand: number }>(
+      `SELECT s.id::text, b.on_hand FROM variants v JOIN skus s ON s.id = v.sku_id
+       JOIN stock_balances b ON b.sku_id = s.id AND b.location_id = 1
+       WHERE v.shopify_variant_id = 47100000001002`,
+    );
+
+    await system.deliver('products/update', {
+      id: 8100000000010,
+      title: 'Seagrass Storage Basket',
+      handle: 'seagrass-storage-basket',
+      status: 'active',
+      variants: [
+        {
+          id: 47100000001002,
+          title: 'Medium',
+          sku: 'HL-BSKT-SEAG-M',
+          inventory_item_id: 49200000001002,
+          inventory_policy: 'deny',
+          inventory_management: 'shopify',
+        },
+      ],
+    });
+    await system.waitForProcessing();
+
+    const after = await level('HL-BSKT-SEAG-M');
+    const sku = await system.pool.query<{ id: string; needs_name: boolean }>(
+      `SELECT id::text, needs_name FROM skus WHERE code = 'HL-BSKT-SEAG-M'`,
+    );
+    expect(sku.rows[0]).toEqual({ id: before.rows[0]?.id, needs_name: false });
+    expect(after?.onHand).toBe(before.rows[0]?.on_hand);
+  });
+});

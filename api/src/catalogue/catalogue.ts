@@ -177,6 +177,16 @@ async function skuForVariant(
       ? `${product.title} - ${variant.title}`
       : product.title;
   const code = canonicalSkuCode(variant.rawSku);
+  const unnamed = await tx.query<{ sku_id: string }>(
+    `SELECT v.sku_id::text FROM variants v JOIN skus s ON s.id = v.sku_id
+     WHERE v.shopify_variant_id = $1 AND s.code IS NULL`,
+    [variant.shopifyVariantId],
+  );
+  const unnamedSkuId = unnamed.rows[0]?.sku_id;
+
+  if (code !== null && unnamedSkuId !== undefined) {
+    return nameSku(tx, unnamedSkuId, code, variant.rawSku ?? '');
+  }
 
   if (code !== null) {
     const sku = await tx.query<{ id: string }>(
@@ -188,13 +198,8 @@ async function skuForVariant(
     return sku.rows[0]?.id ?? '';
   }
 
-  const mapped = await tx.query<{ sku_id: string }>(
-    `SELECT v.sku_id::text FROM variants v JOIN skus s ON s.id = v.sku_id
-     WHERE v.shopify_variant_id = $1 AND s.code IS NULL`,
-    [variant.shopifyVariantId],
-  );
-  if (mapped.rows[0] !== undefined) {
-    return mapped.rows[0].sku_id;
+  if (unnamedSkuId !== undefined) {
+    return unnamedSkuId;
   }
 
   const created = await tx.query<{ id: string }>(
@@ -210,6 +215,39 @@ async function skuForVariant(
     sourceKey: `catalogue:variant:${variant.shopifyVariantId}:needs-name`,
     details: { shopifyVariantId: variant.shopifyVariantId, productTitle: product.title },
   });
+  return skuId;
+}
+
+/**
+ * A variant that had no SKU has been given one in the shop. Its unnamed SKU takes the code, so
+ * its stock and history carry on under the name. If another SKU already has that code the two
+ * are not merged (that would move stock between ledger keys): the variant stays on its unnamed
+ * SKU and a person is asked to decide.
+ */
+async function nameSku(tx: Tx, skuId: string, code: string, rawCode: string): Promise<string> {
+  const taken = await tx.query('SELECT 1 FROM skus WHERE code = $1', [code]);
+  if (taken.rowCount !== 0) {
+    await raiseException(tx, {
+      kind: 'SKU_NEEDS_NAME',
+      message: `The shop named this SKU ${code}, which another SKU already has; merge or rename`,
+      skuId,
+      sourceKey: `catalogue:sku:${skuId}:name-taken:${code}`,
+      details: { code },
+    });
+    return skuId;
+  }
+
+  await tx.query(
+    `UPDATE skus SET code = $2, raw_code = $3, needs_name = false, updated_at = now()
+     WHERE id = $1`,
+    [skuId, code, rawCode],
+  );
+  await tx.query(
+    `UPDATE stock_exceptions SET status = 'resolved', resolved_at = now(), resolved_by = 'shopify',
+       resolution_note = $2
+     WHERE sku_id = $1 AND kind = 'SKU_NEEDS_NAME' AND status = 'open'`,
+    [skuId, `named ${code} in the shop`],
+  );
   return skuId;
 }
 
