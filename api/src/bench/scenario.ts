@@ -4,10 +4,10 @@
  * the webhook endpoint, wait until every delivery is processed and every push has gone out,
  * then read what happened.
  *
- * A scenario runs in a thread of its own (scenario-thread.ts) so that each starts with fresh
- * module state: the system keeps process-wide registrations (the stock-change listeners) that
- * a second start in the same thread would add to. Leaves out: the direct-SQL baseline, which
- * the main thread runs on the same database once the system has stopped (baseline.ts).
+ * A scenario runs in a thread of its own (scenario-thread.ts) so that each start of the system
+ * gets fresh module state (the stock-change listeners live at module level), as one system per
+ * process has in production. Leaves out: the direct-SQL baseline, which the main thread runs
+ * on the same database once the system has stopped (baseline.ts).
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';

@@ -344,7 +344,9 @@ function refused(field: string, code: StockErrorCode, message: string): StockOpe
 export function canonicalSkuCode(raw: string | null | undefined): string | null {
   const code = (raw ?? '')
     .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f\u200b-\u200d\u2060\ufeff]/g, '')
+    // Control characters (\p{Cc}) and invisible format characters (zero-width spaces, joiners,
+    // byte order marks: \p{Cf}) never belong in a code and make two equal-looking codes differ.
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
     .trim()
     .toUpperCase();
   return code === '' ? null : code;
