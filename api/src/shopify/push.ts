@@ -64,6 +64,29 @@ async function markDirty(tx: Tx, changes: StockChange[]): Promise<void> {
   }
 }
 
+/**
+ * Queues the push job when figures have waited dirty for a while with no job on them: a job
+ * that gave up (the shop throttled it past its retries) or a wake-up lost in the queue.
+ */
+export async function sweepStockPush(pool: pg.Pool): Promise<void> {
+  const waiting = await pool.query(
+    `SELECT 1 FROM shopify_push_state WHERE dirty AND changed_at < now() - interval '10 seconds'
+     LIMIT 1`,
+  );
+  if (waiting.rowCount === 0) {
+    return;
+  }
+  await addJob(
+    pool,
+    pushAvailableTask,
+    {},
+    {
+      jobKey: 'shopify-push-available',
+      jobKeyMode: 'preserve_run_at',
+    },
+  );
+}
+
 /** Makes sure every tracked inventory item has a push row for every shop location. */
 export async function ensurePushState(tx: Tx | pg.Pool): Promise<void> {
   await tx.query(
@@ -109,7 +132,9 @@ export function pushAvailableTaskHandler(
       if (outcome === 'stale') {
         staleRetries += 1;
         if (staleRetries > staleRetriesMax) {
-          throw new Error('the shop kept changing under us; the job will be retried later');
+          // The rows stay dirty: the next change, or the sweeper, tries them again later.
+          logger.warn({ staleRetries }, 'the shop kept changing under the push; trying later');
+          return;
         }
       }
     }
@@ -198,29 +223,33 @@ async function pushBatch(
         details: { userErrors: outcome.userErrors, inventoryItem: row.item_gid },
       });
     }
-    await tx.query(
-      `UPDATE shopify_push_state p SET dirty = false
-       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS r(item, location, version)
-       WHERE p.inventory_item_id = r.item AND p.location_id = r.location AND p.version = r.version`,
-      [
-        toSend.map((r) => r.inventory_item_id),
-        toSend.map((r) => r.location_id),
-        toSend.map((r) => r.version),
-      ],
-    );
   });
+  // Nothing more can be done for these figures until they change again; clear them so the
+  // job does not spin on them.
+  await markPushed(pool, toSend, new Map());
   logger.warn({ userErrors: outcome.userErrors }, 'shop rejected a stock push');
   return 'rejected';
 }
 
-/** Clears dirty where nothing changed since it was read, and records what the shop now holds. */
+/**
+ * Clears dirty where nothing changed since it was read, and records what the shop now holds.
+ * The rows are locked first in (item, location) order, the order in which order processing
+ * marks them dirty, so that the two can never deadlock.
+ */
 async function markPushed(pool: pg.Pool, rows: DirtyRow[], pushed: Map<string, number>) {
   await pool.query(
-    `UPDATE shopify_push_state p
+    `WITH r AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(item bigint, location bigint,
+         version bigint, pushed int)),
+     locked AS (
+       SELECT p.inventory_item_id, p.location_id FROM shopify_push_state p
+       JOIN r ON p.inventory_item_id = r.item AND p.location_id = r.location
+       ORDER BY p.inventory_item_id, p.location_id
+       FOR UPDATE OF p)
+     UPDATE shopify_push_state p
      SET dirty = p.version <> r.version, shop_available = coalesce(r.pushed, p.shop_available),
          pushed_at = CASE WHEN r.pushed IS NULL THEN p.pushed_at ELSE now() END
-     FROM jsonb_to_recordset($1::jsonb) AS r(item bigint, location bigint, version bigint,
-       pushed int)
+     FROM r JOIN locked l ON l.inventory_item_id = r.item AND l.location_id = r.location
      WHERE p.inventory_item_id = r.item AND p.location_id = r.location`,
     [
       JSON.stringify(

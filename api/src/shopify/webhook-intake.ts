@@ -14,9 +14,7 @@ import { shopifyApi, type Shopify } from '@shopify/shopify-api';
 import express, { type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
 
-import { addJob } from '../platform/jobs.ts';
 import type { Logger } from '../platform/logger.ts';
-import { withTransaction, type Tx } from '../platform/transaction.ts';
 
 export const processWebhooksTask = 'shopify.process_webhooks';
 
@@ -112,14 +110,28 @@ async function store(
   const sha256 = createHash('sha256').update(body).digest('hex');
   const kept = verdict.status === 'rejected' ? body.subarray(0, unverifiedBodyKeptBytes) : body;
 
-  const insert = (tx: Tx, status: Verdict['status'] | 'duplicate', firstSeen: boolean) =>
-    tx.query<{ id: string }>(
-      `INSERT INTO webhook_deliveries (webhook_id, topic, shop_domain, api_version, event_id,
-         triggered_at, headers, body, body_size_bytes, body_sha256, status, rejection_reason,
-         first_seen)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-       ON CONFLICT (channel, webhook_id) WHERE first_seen DO NOTHING
-       RETURNING id::text`,
+  const firstSeen = verdict.status === 'accepted';
+  const wakeKey = `shopify-inbox-${Math.floor(Math.random() * inboxShards)}`;
+  const insert = (status: Verdict['status'] | 'duplicate', isFirst: boolean) =>
+    options.pool.query<{ id: string | null }>(
+      // One statement, so one round trip and no lock held between statements. The wake-up job
+      // is added only when none is waiting under its key: a waiting job takes every due
+      // delivery when it runs, and the sweeper covers the moment it has just finished.
+      `WITH inserted AS (
+         INSERT INTO webhook_deliveries (webhook_id, topic, shop_domain, api_version, event_id,
+           triggered_at, headers, body, body_size_bytes, body_sha256, status, rejection_reason,
+           first_seen)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (channel, webhook_id) WHERE first_seen DO NOTHING
+         RETURNING id),
+       woken AS (
+         SELECT graphile_worker.add_job($14, '{}'::json, job_key := $15,
+           job_key_mode := 'preserve_run_at')
+         FROM inserted
+         WHERE $13 AND NOT EXISTS (
+           SELECT 1 FROM graphile_worker._private_jobs job
+           WHERE job.key = $15 AND job.locked_at IS NULL))
+       SELECT (SELECT id::text FROM inserted) AS id, (SELECT count(*) FROM woken) AS woken`,
       [
         header('x-shopify-webhook-id'),
         header('x-shopify-topic'),
@@ -133,33 +145,19 @@ async function store(
         sha256,
         status,
         verdict.reason,
-        firstSeen,
+        isFirst,
+        processWebhooksTask,
+        wakeKey,
       ],
     );
 
-  return withTransaction(options.pool, async (tx) => {
-    const firstSeen = verdict.status === 'accepted';
-    const deliveryId = (await insert(tx, verdict.status, firstSeen)).rows[0]?.id;
-    if (deliveryId === undefined) {
-      // Seen before under this webhook id: kept for inspection, processed never again.
-      const repeat = await insert(tx, 'duplicate', false);
-      return { status: 'duplicate' as const, deliveryId: repeat.rows[0]?.id ?? null };
-    }
-
-    if (firstSeen) {
-      // A wake-up for the processing job; while one is pending, more deliveries join it.
-      await addJob(
-        tx,
-        processWebhooksTask,
-        {},
-        {
-          jobKey: `shopify-inbox-${Number(deliveryId) % inboxShards}`,
-          jobKeyMode: 'preserve_run_at',
-        },
-      );
-    }
-    return { status: verdict.status, deliveryId };
-  });
+  const deliveryId = (await insert(verdict.status, firstSeen)).rows[0]?.id ?? null;
+  if (deliveryId === null) {
+    // Seen before under this webhook id: kept for inspection, processed never again.
+    const repeat = await insert('duplicate', false);
+    return { status: 'duplicate', deliveryId: repeat.rows[0]?.id ?? null };
+  }
+  return { status: verdict.status, deliveryId };
 }
 
 async function judge(

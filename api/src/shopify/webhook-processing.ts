@@ -34,7 +34,7 @@ import {
   type ShopifyOrder,
   type ShopifyRefund,
 } from './payloads.ts';
-import { ensurePushState } from './push.ts';
+import { ensurePushState, sweepStockPush } from './push.ts';
 import { processWebhooksTask } from './webhook-intake.ts';
 
 interface Delivery {
@@ -156,12 +156,14 @@ async function raiseIfFailed(pool: pg.Pool, deliveryId: string): Promise<void> {
 
 /**
  * Wakes the processing job for deliveries that are due but have no job looking at them: a
- * wake-up lost to a race in the queue, or a delivery waiting out its retry pause. Runs in each
- * worker process; a look costs one indexed query.
+ * wake-up lost to a race in the queue, or a delivery waiting out its retry pause; and the push
+ * job for figures left dirty. Runs in each worker process; a look costs two indexed queries.
  */
 export function startInboxSweeper(pool: pg.Pool, logger: Logger, intervalMs = 2000) {
   const timer = setInterval(() => {
-    sweep(pool).catch((error: unknown) => logger.warn({ err: error }, 'inbox sweep failed'));
+    Promise.all([sweep(pool), sweepStockPush(pool)]).catch((error: unknown) =>
+      logger.warn({ err: error }, 'inbox sweep failed'),
+    );
   }, intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
