@@ -371,7 +371,7 @@ describe('bad arguments and internal errors', () => {
   it('refuses a count below what orders have reserved, and a reused request id', async () => {
     await system.deliver(
       'orders/create',
-      (await import('./support/shopify-bodies.ts')).orderBody(9700100, [
+      (await import('../api/src/shopify/simulator/webhook-bodies.ts')).orderBody(9700100, [
         { lineId: 9800100, variantId: 47100000002001, sku: '005512', quantity: 2 },
       ]),
     );
@@ -487,7 +487,7 @@ describe('subscriptions across API processes', () => {
     await system.graphql(
       `mutation { receiveStock(input: { sku: "HL-POT-TERR-20", locationId: "${warehouseId}", quantity: 4 }) { errors { code } } }`,
     );
-    const { orderBody } = await import('./support/shopify-bodies.ts');
+    const { orderBody } = await import('../api/src/shopify/simulator/webhook-bodies.ts');
     await system.deliver(
       'orders/create',
       orderBody(9700001, [

@@ -14,7 +14,7 @@ import {
   refundBody,
   variants,
   type LineSpec,
-} from './support/shopify-bodies.ts';
+} from '../api/src/shopify/simulator/webhook-bodies.ts';
 import {
   accessToken,
   clientSecret,

@@ -7,7 +7,8 @@
  * Leaves out: orders with untracked or unmapped lines, multi-unit lines, and any topic other
  * than orders/create.
  */
-import { orderBody } from '../../../tests/support/shopify-bodies.ts';
+import { seededRandom } from '../shopify/simulator/random.ts';
+import { orderBody } from '../shopify/simulator/webhook-bodies.ts';
 import type { Queryable } from '../platform/transaction.ts';
 import type { PreparedDelivery } from './load.ts';
 
@@ -114,16 +115,4 @@ export function prepareDeliveries(orders: PlannedOrder[], runName: string): Prep
 
 function lineIdOf(shopifyOrderId: number, lineIndex: number): number {
   return shopifyOrderId * 10 + lineIndex;
-}
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
