@@ -1,7 +1,7 @@
 /**
  * The orders a flash sale places: every order for one hot SKU, or orders of one to three lines
  * spread over every stocked SKU, one unit a line. Bodies are the fixture-shaped orders/create
- * bodies the end-to-end tests send (tests/support/shopify-bodies.ts), so the bench exercises
+ * bodies the end-to-end tests send (shopify/simulator/webhook-bodies.ts), so the bench exercises
  * the same parsing the tests prove.
  *
  * Leaves out: orders with untracked or unmapped lines, multi-unit lines, and any topic other
