@@ -25,7 +25,8 @@ export class Migration20261203000000Ledger extends Migration {
         order_events,
         order_lines, orders, stock_balances, stock_movements, inventory_items, variants,
         products, skus, shop_settings, locations CASCADE;
-      DROP FUNCTION IF EXISTS ledger_post, ledger_post_many, refresh_order_allocation, refuse_movement_change,
+      DROP FUNCTION IF EXISTS ledger_post, ledger_post_many, refresh_order_allocation,
+        refuse_movement_change,
         copy_backorder_policy CASCADE;
       DROP TYPE IF EXISTS movement_kind, ledger_outcome CASCADE;
     `);

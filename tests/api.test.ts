@@ -52,7 +52,8 @@ async function level(sku: string, locationId: string) {
   const data = await system.graphql<{
     stockLevels: { onHand: number; reserved: number; available: number }[];
   }>(
-    'query($sku: String, $loc: ID) { stockLevels(sku: $sku, locationId: $loc) { onHand reserved available } }',
+    `query($sku: String, $loc: ID) {
+      stockLevels(sku: $sku, locationId: $loc) { onHand reserved available } }`,
     { sku, loc: locationId },
   );
   return data.stockLevels[0];
@@ -102,7 +103,8 @@ describe('authentication', () => {
     const read = await post({ query: '{ locations { id } }' }, `Bearer ${reader.token}`);
     const write = await post(
       {
-        query: `mutation { receiveStock(input: { sku: "HL-SPOON-ENML", locationId: "${warehouseId}", quantity: 1 }) { errors { code } } }`,
+        query: `mutation { receiveStock(input: {
+          sku: "HL-SPOON-ENML", locationId: "${warehouseId}", quantity: 1 }) { errors { code } } }`,
       },
       `Bearer ${reader.token}`,
     );
@@ -140,7 +142,8 @@ describe('stock operations', () => {
       quantity: 2,
       requestId: 'scan-77',
     };
-    const mutation = `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { ${stockPayload} } }`;
+    const mutation = `mutation($input: ReceiveStockInput!) {
+      receiveStock(input: $input) { ${stockPayload} } }`;
     await system.graphql(mutation, { input });
     const after = await level('HL-SPOON-ENML', warehouseId);
 
@@ -234,7 +237,8 @@ describe('stock operations', () => {
       const data = await system.graphql<
         Record<string, { movements: unknown[]; errors: { field: string; code: string }[] }>
       >(
-        `mutation($input: ${inputTypes[mutation]}!) { ${mutation}(input: $input) { ${stockPayload} } }`,
+        `mutation($input: ${inputTypes[mutation]}!) {
+          ${mutation}(input: $input) { ${stockPayload} } }`,
         { input },
       );
       expect(data[mutation]?.errors, `${mutation} ${code}`).toEqual([
@@ -379,14 +383,19 @@ describe('bad arguments and internal errors', () => {
     const count = await system.graphql<{
       recordCount: { errors: { code: string; field: string }[] };
     }>(
-      `mutation { recordCount(input: { sku: "005512", locationId: "${warehouseId}", countedQuantity: 1 }) { errors { code field } } }`,
+      `mutation { recordCount(input: {
+        sku: "005512", locationId: "${warehouseId}", countedQuantity: 1 }) {
+        errors { code field } } }`,
     );
     expect(count.recordCount.errors).toEqual([
       { code: 'COUNT_BELOW_RESERVED', field: 'countedQuantity' },
     ]);
 
-    const receipt = `mutation { receiveStock(input: { sku: "005512", locationId: "${warehouseId}", quantity: 1, requestId: "r-9" }) { errors { code } } }`;
-    const adjustment = `mutation { adjustStock(input: { sku: "005512", locationId: "${warehouseId}", quantityChange: 1, reason: FOUND, requestId: "r-9" }) { errors { code } } }`;
+    const receipt = `mutation { receiveStock(input: { sku: "005512",
+      locationId: "${warehouseId}", quantity: 1, requestId: "r-9" }) { errors { code } } }`;
+    const adjustment = `mutation { adjustStock(input: { sku: "005512",
+      locationId: "${warehouseId}", quantityChange: 1, reason: FOUND, requestId: "r-9" }) {
+      errors { code } } }`;
     await system.graphql(receipt);
     const reused = await system.graphql<{ adjustStock: { errors: { code: string }[] } }>(
       adjustment,
@@ -460,7 +469,8 @@ describe('subscriptions across API processes', () => {
     const levelDone = new Promise<void>((resolve, reject) => {
       client.subscribe(
         {
-          query: `subscription { stockLevelChanged(locationId: "${warehouseId}") { sku onHand available } }`,
+          query: `subscription {
+            stockLevelChanged(locationId: "${warehouseId}") { sku onHand available } }`,
         },
         {
           next: (message) => {
@@ -485,7 +495,8 @@ describe('subscriptions across API processes', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     await system.graphql(
-      `mutation { receiveStock(input: { sku: "HL-POT-TERR-20", locationId: "${warehouseId}", quantity: 4 }) { errors { code } } }`,
+      `mutation { receiveStock(input: {
+        sku: "HL-POT-TERR-20", locationId: "${warehouseId}", quantity: 4 }) { errors { code } } }`,
     );
     const { orderBody } = await import('../api/src/shopify/simulator/webhook-bodies.ts');
     await system.deliver(

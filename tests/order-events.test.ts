@@ -98,7 +98,7 @@ describe('events in any order', () => {
     });
   });
 
-  it('every arrival order of create, partial cancel, fulfilment and return ends the same', async () => {
+  it('create, partial cancel, fulfilment and return end the same in any order', async () => {
     // Given the same four events for four orders, each on its own SKU, in four orders
     const skus = [variants.towelHand, variants.basketL, variants.teaTowel, variants.spoonOlive];
     const permutations = [
@@ -275,7 +275,7 @@ describe('no overselling', () => {
     await secondWorker.close();
   });
 
-  it('fifty concurrent orders for the last ten units, two workers: ten reserved, forty short', async () => {
+  it('fifty orders for the last ten units, two workers: ten reserved, forty short', async () => {
     // Given exactly ten available
     const sku = variants.lamp;
     const start = await level(sku.sku);
@@ -357,7 +357,7 @@ describe('bad deliveries', () => {
     expect(await postWebhook(url(), body, headers(body))).toBe(400);
   });
 
-  it('marks a signed body of the wrong shape failed, with the field at fault, and moves nothing', async () => {
+  it('fails a signed body of the wrong shape, naming the field, moving nothing', async () => {
     const movements = await movementCount();
     const body = Buffer.from(JSON.stringify({ id: 9000009, currency: 'GBP', line_items: 'none' }));
 
@@ -410,7 +410,7 @@ describe('bad deliveries', () => {
 });
 
 describe('catalogue webhooks', () => {
-  it('maps a variant whose SKU is typed differently to the same SKU, and flags the sharing', async () => {
+  it('maps a SKU typed differently to the same SKU, and flags the sharing', async () => {
     await system.deliver('products/update', {
       id: 8100000000099,
       title: 'Stoneware Mug Gift Set',

@@ -196,7 +196,8 @@ describe('the fixture deliveries, in the order Shopify sent them', () => {
         lines: { sku: string; reservedQuantity: number }[];
       };
     }>(
-      '{ order(shopifyId: "5912345678902") { currency allocationState lines { sku reservedQuantity } } }',
+      `{ order(shopifyId: "5912345678902") {
+        currency allocationState lines { sku reservedQuantity } } }`,
     );
     expect(data.order.currency).toBe('EUR');
     expect(data.order.allocationState).toBe('reserved');

@@ -120,7 +120,8 @@ export async function waitForProcessing(system: System, timeoutMs = 30_000): Pro
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const pending = await system.pool.query<{ deliveries: number; jobs: number }>(
-      `SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'accepted')::int AS deliveries,
+      `SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'accepted')::int
+                AS deliveries,
               (SELECT count(*) FROM graphile_worker.jobs)::int AS jobs`,
     );
     const row = pending.rows[0];

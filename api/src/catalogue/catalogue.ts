@@ -153,7 +153,9 @@ async function flagSharedSku(tx: Tx, skuId: string, variant: CatalogueVariant): 
   }
   await raiseException(tx, {
     kind: 'DUPLICATE_SKU',
-    message: `SKU ${variant.rawSku ?? ''} is used by ${items.rows.length} variants; their stock is one`,
+    message:
+      `SKU ${variant.rawSku ?? ''} is used by ${items.rows.length} variants, ` +
+      'which share its stock',
     skuId,
     sourceKey: `catalogue:sku:${skuId}:items:${items.rows
       .map((row) => row.id)
@@ -275,7 +277,8 @@ export async function postOpeningBalances(
     `SELECT i.shopify_inventory_item_id::text AS item, l.shopify_location_id::text AS location,
             i.sku_id::text, l.id::text AS location_id
      FROM inventory_items i, locations l
-     WHERE i.shopify_inventory_item_id = ANY($1::bigint[]) AND l.shopify_location_id = ANY($2::bigint[])
+     WHERE i.shopify_inventory_item_id = ANY($1::bigint[])
+       AND l.shopify_location_id = ANY($2::bigint[])
        AND i.tracked`,
     [levels.map((level) => level.shopifyInventoryItemId), levels.map((l) => l.shopifyLocationId)],
   );

@@ -100,7 +100,7 @@ export class StockMovement {
   @Property({ type: 'text', nullable: true })
   reason!: string | null;
 
-  @Field({ description: 'What caused it: shopify_order_line, shopify_refund_line, user_request…' })
+  @Field({ description: 'What caused it: shopify_order_line, user_request and so on.' })
   @Property()
   sourceType!: string;
 

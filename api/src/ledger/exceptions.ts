@@ -46,7 +46,8 @@ export async function raiseExceptions(tx: Tx, exceptions: RaiseException[]): Pro
   }
 
   const inserted = await tx.query<{ id: string }>(
-    `INSERT INTO stock_exceptions (kind, message, sku_id, location_id, order_id, details, source_key)
+    `INSERT INTO stock_exceptions (kind, message, sku_id, location_id, order_id, details,
+       source_key)
      SELECT kind, message, sku_id, location_id, order_id, details, source_key
      FROM jsonb_to_recordset($1::jsonb) AS e(kind text, message text, sku_id bigint,
        location_id bigint, order_id bigint, details jsonb, source_key text)

@@ -16,7 +16,8 @@ let locationId: string;
 beforeAll(async () => {
   pool = new pg.Pool({ connectionString: await createTestDatabase(), max: 40 });
   const location = await pool.query<{ id: string }>(
-    `INSERT INTO locations (name, fulfills_online_orders) VALUES ('Warehouse', true) RETURNING id::text`,
+    `INSERT INTO locations (name, fulfills_online_orders) VALUES ('Warehouse', true)
+     RETURNING id::text`,
   );
   locationId = location.rows[0]?.id ?? '';
 });
@@ -61,7 +62,8 @@ function movement(
 
 async function balance(sku: string) {
   const found = await pool.query<{ on_hand: number; reserved: number; available: number }>(
-    'SELECT on_hand, reserved, available FROM stock_balances WHERE sku_id = $1 AND location_id = $2',
+    `SELECT on_hand, reserved, available FROM stock_balances
+     WHERE sku_id = $1 AND location_id = $2`,
     [sku, locationId],
   );
   return found.rows[0];
@@ -159,7 +161,7 @@ describe('rules the database enforces on its own', () => {
 });
 
 describe('concurrent reservations', () => {
-  it('fifty orders for the last ten units from two pools: ten reserved, forty refused', async () => {
+  it('fifty orders for the last ten units, two pools: ten reserved, forty refused', async () => {
     // Given ten units and two independent connection pools, as two workers would have
     const sku = await newSku('LEDGER-HOT', 10);
     const url = (pool as unknown as { options: { connectionString: string } }).options

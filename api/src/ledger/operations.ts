@@ -276,7 +276,8 @@ function checkReason(reason: AdjustmentReason, change: number): StockOperationRe
   }
   if ((direction === 'out' && change > 0) || (direction === 'in' && change < 0)) {
     const way = direction === 'out' ? 'removes' : 'adds';
-    const message = `${reason} ${way} stock; use a ${direction === 'out' ? 'negative' : 'positive'} change or CORRECTION`;
+    const sign = direction === 'out' ? 'negative' : 'positive';
+    const message = `${reason} ${way} stock; use a ${sign} change or CORRECTION`;
     return refused('quantityChange', 'REASON_CONTRADICTS_CHANGE', message);
   }
   return null;

@@ -94,7 +94,9 @@ export async function placeOrders(
         locationId: context.fulfillingLocationId,
         onHandDelta: 0,
         reservedDelta: toReserve,
-        sourceKey: `shopify:order:${order?.shopifyOrderId}:line:${line.shopify_line_item_id}:reservation`,
+        sourceKey:
+          `shopify:order:${order?.shopifyOrderId}` +
+          `:line:${line.shopify_line_item_id}:reservation`,
         sourceType: 'shopify_order_line',
         sourceId: order?.shopifyOrderId ?? null,
         sourceLineId: line.shopify_line_item_id,
@@ -388,7 +390,9 @@ async function shipLine(tx: Tx, line: LineRow, event: LineEvent, context: Alloca
     await postMovements(tx, partial);
     await raiseException(tx, {
       kind: 'SHIPMENT_EXCEEDS_STOCK',
-      message: `Shipped ${event.quantity} but only ${reservedHere + shipped.onHand - shipped.reserved} were in stock; count this SKU`,
+      message:
+        `Shipped ${event.quantity} but only ` +
+        `${reservedHere + shipped.onHand - shipped.reserved} were in stock; count this SKU`,
       skuId: line.sku_id,
       locationId: shipFrom,
       orderId: line.order_id,

@@ -7,11 +7,11 @@ import { MikroORM, type EntityClass, type Options } from '@mikro-orm/postgresql'
 import { Migrator } from '@mikro-orm/migrations';
 import pg from 'pg';
 
-import { Migration20261203000000Ledger } from '../../../migrations/Migration20261203000000_ledger.ts';
+import * as ledgerSchema from '../../../migrations/Migration20261203000000_ledger.ts';
 import type { Logger } from './logger.ts';
 
 export const migrationsList = [
-  { name: 'Migration20261203000000_ledger', class: Migration20261203000000Ledger },
+  { name: 'Migration20261203000000_ledger', class: ledgerSchema.Migration20261203000000Ledger },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -27,7 +27,7 @@ const batchSizeMax = 250;
 const coalesceDelayMs = 200;
 const staleRetriesMax = 5;
 
-/** Marks changed balances dirty for the shop and queues a push; runs in the ledger's transaction. */
+/** Marks changed balances dirty for the shop and queues a push, in the ledger's transaction. */
 export function registerStockPush(): void {
   onStockChanged(markDirty);
 }

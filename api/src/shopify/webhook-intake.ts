@@ -185,10 +185,7 @@ async function judge(
   });
   if (!validation.valid) {
     return validation.reason === 'missing_headers'
-      ? rejected(
-          400,
-          `missing headers: ${(validation as { missingHeaders?: string[] }).missingHeaders?.join(', ') ?? ''}`,
-        )
+      ? rejected(400, `missing headers: ${missingHeadersOf(validation)}`)
       : rejected(401, 'HMAC signature does not match the body');
   }
 
@@ -202,6 +199,10 @@ async function judge(
     return rejected(400, `body is not JSON: ${(error as Error).message}`);
   }
   return { status: 'accepted', httpStatus: 200, reason: null };
+}
+
+function missingHeadersOf(validation: object): string {
+  return (validation as { missingHeaders?: string[] }).missingHeaders?.join(', ') ?? '';
 }
 
 function rejected(httpStatus: 400 | 401, reason: string): Verdict {

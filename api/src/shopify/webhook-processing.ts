@@ -147,7 +147,9 @@ async function raiseIfFailed(pool: pg.Pool, deliveryId: string): Promise<void> {
     }
     await raiseException(tx, {
       kind: 'WEBHOOK_UNPROCESSABLE',
-      message: `Shopify ${delivery.topic} delivery ${deliveryId} could not be processed: ${delivery.error}`,
+      message:
+        `Shopify ${delivery.topic} delivery ${deliveryId} could not be processed: ` +
+        delivery.error,
       sourceKey: `shopify:delivery:${deliveryId}:failed`,
       details: { deliveryId, webhookId: delivery.webhook_id, topic: delivery.topic },
     });
@@ -467,7 +469,9 @@ async function inventoryLevelUpdated(tx: Tx, delivery: Delivery): Promise<Outcom
     message: `Shop shows ${level.available} available; the ledger has ${ours.available_now}`,
     skuId: ours.sku_id,
     locationId: ours.location_id,
-    sourceKey: `shopify:inventory-level:${level.inventory_item_id}:${level.location_id}:${level.updated_at}`,
+    sourceKey:
+      `shopify:inventory-level:${level.inventory_item_id}:${level.location_id}` +
+      `:${level.updated_at}`,
     details: { ...result, shopifyInventoryItemId: level.inventory_item_id },
   });
   return { status: 'processed', result: { verdict: 'drift', ...result } };
@@ -556,7 +560,9 @@ async function toLineInput(
   if (hasProduct && mapped === undefined) {
     await raiseException(tx, {
       kind: 'UNMAPPED_VARIANT',
-      message: `Order ${order.name ?? order.id} has variant ${line.variant_id} that is not in the catalogue`,
+      message:
+        `Order ${order.name ?? order.id} has variant ${line.variant_id}, ` +
+        'which is not in the catalogue',
       sourceKey: `shopify:order:${order.id}:line:${line.id}:unmapped`,
       details: { shopifyVariantId: line.variant_id, sku: line.sku ?? null },
     });

@@ -1,5 +1,6 @@
 /**
- * Shopify webhook bodies for tests and the benchmark, shaped like the fixtures: orders, refunds and fulfilments
+ * Shopify webhook bodies for tests and the benchmark, shaped like the fixtures: orders, refunds
+ * and fulfilments
  * for catalogue variants, with ids chosen by the test so that scenarios never collide.
  */
 
