@@ -121,6 +121,12 @@ async function whenReady(port, urlPath) {
   return false;
 }
 
+/** Relative to where the command was typed when that is shorter, else absolute. */
+function shortPath(file) {
+  const relative = path.relative(process.env.INIT_CWD ?? process.cwd(), file);
+  return relative.startsWith('..') ? file : relative;
+}
+
 function announce() {
   const dataDir = path.resolve(
     process.env.INIT_CWD ?? process.cwd(),
@@ -128,7 +134,7 @@ function announce() {
   );
   const signIn = process.env.QM_ADMIN_TOKEN
     ? 'the QM_ADMIN_TOKEN you set'
-    : `the token in ${path.relative(process.cwd(), path.join(dataDir, 'admin-token'))}`;
+    : `the token in ${shortPath(path.join(dataDir, 'admin-token'))}`;
   process.stderr.write(
     `\n  Quartermaster is running.\n` +
       `  Admin:   http://localhost:${adminPort}  (sign in with ${signIn})\n` +

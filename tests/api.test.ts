@@ -513,3 +513,37 @@ describe('subscriptions across API processes', () => {
     expect(await orderDone).toEqual({ orderChanged: { name: '#1', allocationState: 'reserved' } });
   });
 });
+
+describe('transfers are all or nothing', () => {
+  it('undoes the departure when the arrival is refused, and refuses an id used before', async () => {
+    const before = await level('HL-TEATOWEL-STRP', shopFloorId);
+    const receipt = `mutation { receiveStock(input: { sku: "HL-TEATOWEL-STRP",
+      locationId: "${warehouseId}", quantity: 1, requestId: "t-77" }) { errors { code } } }`;
+    const transfer = `mutation { transferStock(input: { sku: "HL-TEATOWEL-STRP",
+      fromLocationId: "${shopFloorId}", toLocationId: "${warehouseId}", quantity: 3,
+      requestId: "t-77" }) { movements { kind } errors { code } } }`;
+
+    await system.graphql(receipt);
+    const refused = await system.graphql<{
+      transferStock: { movements: unknown[]; errors: { code: string }[] };
+    }>(transfer);
+
+    expect(refused.transferStock).toEqual({ movements: [], errors: [{ code: 'REQUEST_REUSED' }] });
+    expect(await level('HL-TEATOWEL-STRP', shopFloorId)).toEqual(before);
+  });
+
+  it('keeps a NUL or half a character in a note instead of failing', async () => {
+    const data = await system.graphql<{ receiveStock: { errors: unknown[] } }>(
+      `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { errors { code } } }`,
+      {
+        input: {
+          sku: 'HL-TEATOWEL-STRP',
+          locationId: warehouseId,
+          quantity: 1,
+          note: 'a\u0000b\ud800',
+        },
+      },
+    );
+    expect(data.receiveStock.errors).toEqual([]);
+  });
+});

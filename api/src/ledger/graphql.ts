@@ -35,6 +35,7 @@ import {
   receiveStock,
   recordCount,
   stockErrorCodes,
+  storableText,
   transferStock,
   type StockOperationResult,
 } from './operations.ts';
@@ -328,14 +329,22 @@ export class StockResolver {
   }
 
   @Authorized('stock:read')
-  @Query(() => [StockException], { description: 'Open exceptions, newest first.' })
+  @Query(() => [StockException], {
+    description: 'Open exceptions, newest first; pass the last id seen as `before` for more.',
+  })
   async openExceptions(
     @Ctx() { em }: RequestContext,
     @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+    @Arg('before', () => ID, { nullable: true }) before: string | null | undefined,
+    @Arg('kind', () => String, { nullable: true }) kind: string | null | undefined,
   ): Promise<StockException[]> {
     return em.find(
       StockException,
-      { status: 'open' },
+      {
+        status: 'open',
+        ...(before == null ? {} : { id: { $lt: rowId(before, 'before') } }),
+        ...(kind == null ? {} : { kind }),
+      },
       {
         populate: ['skuRef', 'location'],
         orderBy: { id: 'desc' },
@@ -391,10 +400,16 @@ export class StockResolver {
     @Arg('id', () => ID) id: string,
     @Arg('note', () => String, { nullable: true }) note: string | null | undefined,
   ): Promise<ResolveExceptionPayload> {
+    if ((note ?? '').length > 500) {
+      return {
+        exception: null,
+        errors: [stockError('note', 'TOO_LONG', 'Note is longer than 500 characters')],
+      };
+    }
     const outcome = await resolveException(pool, {
       exceptionId: id,
       actor: caller.actor,
-      note: note ?? null,
+      note: note == null ? null : storableText(note),
     });
     const exception = /^\d+$/.test(id)
       ? await em.findOne(StockException, id, { populate: ['skuRef', 'location'] })
@@ -459,8 +474,8 @@ function requestOf(
 ) {
   return {
     actor: context.caller.actor,
-    note: input.note ?? null,
-    requestId: input.requestId ?? null,
+    note: input.note == null ? null : storableText(input.note),
+    requestId: input.requestId == null ? null : storableText(input.requestId),
   };
 }
 

@@ -99,7 +99,7 @@ export async function receiveStock(
       return target;
     }
 
-    const posting = userPosting('receipt', target, context, '', input.quantity);
+    const posting = userPosting('receipt', target, context, 'request', input.quantity);
     return answer(await postMovements(tx, [posting]), 'quantity');
   });
 }
@@ -123,7 +123,7 @@ export async function adjustStock(
       return target;
     }
 
-    const posting = userPosting('adjustment', target, context, '', input.quantityChange);
+    const posting = userPosting('adjustment', target, context, 'request', input.quantityChange);
     posting.reason = context.note ? `${input.reason}: ${context.note}` : input.reason;
     return answer(await postMovements(tx, [posting]), 'quantityChange');
   });
@@ -143,27 +143,40 @@ export async function transferStock(
     return refused('toLocationId', 'SAME_LOCATION', 'Transfer to a different location');
   }
 
-  const request = { ...context, requestId: context.requestId ?? randomUUID() };
-  return withTransaction(pool, async (tx) => {
-    const from = await resolveTarget(tx, input.sku, input.fromLocationId, 'fromLocationId');
-    if ('errors' in from) {
-      return from;
-    }
-    const to = await resolveTarget(tx, input.sku, input.toLocationId, 'toLocationId');
-    if ('errors' in to) {
-      return to;
-    }
+  const request = { ...context, requestId: context.requestId || randomUUID() };
+  try {
+    return await withTransaction(pool, async (tx) => {
+      const from = await resolveTarget(tx, input.sku, input.fromLocationId, 'fromLocationId');
+      if ('errors' in from) {
+        return from;
+      }
+      const to = await resolveTarget(tx, input.sku, input.toLocationId, 'toLocationId');
+      if ('errors' in to) {
+        return to;
+      }
 
-    // The departure is posted first: if it is refused, nothing arrives either.
-    const out = userPosting('transfer_out', from, request, ':out', -input.quantity);
-    const departed = await postMovements(tx, [out]);
-    if (departed[0]?.outcome !== 'posted' && departed[0]?.outcome !== 'exists') {
-      return answer(departed, 'quantity');
+      const out = userPosting('transfer_out', from, request, 'request', -input.quantity);
+      const into = userPosting('transfer_in', to, request, 'request-arrival', input.quantity);
+      const results = await postMovements(tx, [out, into]);
+      const outcome = answer(results, 'quantity');
+      if (outcome.errors.length > 0) {
+        // Both legs or neither: a refusal of either undoes the other.
+        throw new TransferRefused(outcome);
+      }
+      return outcome;
+    });
+  } catch (error) {
+    if (error instanceof TransferRefused) {
+      return error.outcome;
     }
+    throw error;
+  }
+}
 
-    const into = userPosting('transfer_in', to, request, ':in', input.quantity);
-    return answer([...departed, ...(await postMovements(tx, [into]))], 'quantity');
-  });
+class TransferRefused extends Error {
+  constructor(readonly outcome: StockOperationResult) {
+    super('transfer refused');
+  }
 }
 
 /**
@@ -206,7 +219,7 @@ export async function recordCount(
       return { movementIds: [], errors: [] };
     }
 
-    const posting = userPosting('count', target, context, '', gap);
+    const posting = userPosting('count', target, context, 'request', gap);
     posting.reason = context.note ? `counted ${counted}: ${context.note}` : `counted ${counted}`;
     return answer(await postMovements(tx, [posting]), 'countedQuantity');
   });
@@ -285,23 +298,24 @@ function checkReason(reason: AdjustmentReason, change: number): StockOperationRe
 
 /**
  * A movement made by a person. Its key is the request id (not the kind of operation), so the
- * same id reused for a different change is recognised and refused.
+ * same id reused for a different change is recognised and refused; a transfer's arrival has a
+ * key of its own under another prefix, so no request id can collide with it.
  */
 function userPosting(
   kind: MovementKind,
   target: Target,
   context: StockRequestContext,
-  leg: string,
+  keyPrefix: 'request' | 'request-arrival',
   onHandDelta: number,
 ): Posting {
-  const requestId = context.requestId ? context.requestId : randomUUID();
+  const requestId = context.requestId || randomUUID();
   return {
     kind,
     skuId: target.skuId,
     locationId: target.locationId,
     onHandDelta,
     reservedDelta: 0,
-    sourceKey: `request:${context.actor}:${requestId}${leg}`,
+    sourceKey: `${keyPrefix}:${context.actor}:${requestId}`,
     sourceType: 'user_request',
     sourceId: requestId,
     reason: context.note ?? null,
@@ -336,6 +350,14 @@ function answer(results: PostingResult[], quantityField: string): StockOperation
 
 function refused(field: string, code: StockErrorCode, message: string): StockOperationResult {
   return { movementIds: [], errors: [{ field, code, message }] };
+}
+
+/**
+ * Text as PostgreSQL can store it: NUL characters removed and lone surrogates (half of a
+ * character, which a JSON string can carry) replaced, so that odd input is kept, not a crash.
+ */
+export function storableText(text: string): string {
+  return text.toWellFormed().replaceAll('\0', '');
 }
 
 /**

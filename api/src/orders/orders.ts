@@ -340,6 +340,13 @@ export async function cancelOrder(
     'UPDATE order_lines SET reserved_quantity = 0, short_quantity = 0 WHERE order_id = $1',
     [orderId],
   );
+  // Its shortages no longer matter: nothing is owed to a cancelled order.
+  await tx.query(
+    `UPDATE stock_exceptions SET status = 'resolved', resolved_at = now(), resolved_by = 'system',
+       resolution_note = 'order cancelled'
+     WHERE order_id = $1 AND kind = 'SHORT_RESERVATION' AND status = 'open'`,
+    [orderId],
+  );
   await refreshAllocation(tx, [orderId]);
 }
 

@@ -19,6 +19,7 @@ import {
   type OrderInput,
 } from '../orders/orders.ts';
 import { addJob } from '../platform/jobs.ts';
+import { storableText } from '../ledger/operations.ts';
 import type { Logger } from '../platform/logger.ts';
 import { withTransaction, type Tx } from '../platform/transaction.ts';
 import { toMinorUnits } from './money.ts';
@@ -226,6 +227,11 @@ async function processBatch(tx: Tx, deliveryIds: string[]): Promise<void> {
   );
 }
 
+/** A NUL or half a character in a name must not stop an order from reserving its stock. */
+function storableStrings(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? storableText(value) : value;
+}
+
 async function loadDeliveries(tx: Tx, deliveryIds: string[]): Promise<Delivery[]> {
   if (deliveryIds.length === 0) {
     return [];
@@ -240,7 +246,7 @@ async function loadDeliveries(tx: Tx, deliveryIds: string[]): Promise<Delivery[]
   return rows.rows.map((row) => ({
     id: row.id,
     topic: row.topic,
-    body: JSON.parse(row.body.toString('utf8')) as unknown,
+    body: JSON.parse(row.body.toString('utf8'), storableStrings) as unknown,
     triggeredAt: row.triggered_at,
   }));
 }
