@@ -379,6 +379,19 @@ describe('bad deliveries', () => {
     });
   });
 
+  it('reserves an order whose name carries a NUL character', async () => {
+    const body = orderBody(9000011, [line(9100011, variants.potSmall, 1)]);
+    body.name = '#A\u0000B';
+
+    await system.deliver('orders/create', body);
+    await system.waitForProcessing();
+
+    const order = await system.graphql<{ order: { name: string; allocationState: string } }>(
+      '{ order(shopifyId: "9000011") { name allocationState } }',
+    );
+    expect(order.order).toEqual({ name: '#AB', allocationState: 'reserved' });
+  });
+
   it('gives up at once on a quantity no order could have, and says so', async () => {
     await system.deliver('orders/create', orderBody(9000010, [line(9100010, variants.bowl, 1e12)]));
     await system.waitForProcessing();
