@@ -5,6 +5,11 @@ import { defineConfig } from 'vitest/config';
 // tests/. The database tests share one embedded PostgreSQL started by the global setup.
 export default defineConfig({
   plugins: [swc.vite({ tsconfigFile: './tsconfig.json' })],
+  resolve: {
+    // One graphql for everything: the libraries require its CommonJS build, so the code under
+    // test must not get the ES module build (graphql refuses objects from "another realm").
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['api/src/**/*.test.ts', 'tests/**/*.test.ts'],
     globalSetup: ['./tests/support/global-setup.ts'],

@@ -357,6 +357,25 @@ describe('bad arguments and internal errors', () => {
     }
   });
 
+  it('refuses an operation that would cost too much, naming the limit, before it runs', async () => {
+    const aliases = Array.from(
+      { length: 200 },
+      (_, index) => `a${index}: skus(first: 200) { levels { location { name } } }`,
+    );
+    const started = Date.now();
+
+    const answer = await post({ query: `{ ${aliases.join(' ')} }` }, `Bearer ${system.adminToken}`);
+
+    const [error] = (answer.body.errors ?? []) as {
+      message: string;
+      extensions: { code: string };
+    }[];
+    expect(answer.status).toBe(400);
+    expect(error?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(error?.message).toMatch(/^query costs \d+; the limit is 20000$/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('answers malformed JSON in JSON, without a stack trace', async () => {
     const response = await fetch(`${system.apiUrl}/graphql`, {
       method: 'POST',

@@ -12,7 +12,13 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type pg from 'pg';
 import { WebSocketServer } from 'ws';
@@ -20,6 +26,7 @@ import { WebSocketServer } from 'ws';
 import { authenticate } from '../access/tokens.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RequestContext } from './context.ts';
+import { checkQueryLimits } from './query-limits.ts';
 
 export interface ApiServerOptions {
   pool: pg.Pool;
@@ -47,6 +54,19 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const socketServer = useServer<{ authorization?: string }>(
     {
       schema: options.schema,
+      onSubscribe: (_ctx, _id, payload) => {
+        const document = parseOrNull(payload.query);
+        if (document === null) {
+          return undefined;
+        }
+        const refusals = checkQueryLimits(
+          options.schema,
+          document,
+          payload.variables ?? undefined,
+          payload.operationName,
+        );
+        return refusals.length > 0 ? refusals : undefined;
+      },
       onConnect: async (ctx) => {
         const caller = await authenticate(options.pool, bearerOf(ctx));
         return caller !== null;
@@ -67,6 +87,23 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
     plugins: [
+      {
+        requestDidStart: () =>
+          Promise.resolve({
+            didResolveOperation: ({ document, request }) => {
+              const [refusal] = checkQueryLimits(
+                options.schema,
+                document,
+                request.variables,
+                request.operationName,
+              );
+              if (refusal !== undefined) {
+                throw refusal;
+              }
+              return Promise.resolve();
+            },
+          }),
+      },
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
         serverWillStart: () =>
@@ -147,6 +184,15 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       sockets.close();
     },
   };
+}
+
+function parseOrNull(query: string): DocumentNode | null {
+  try {
+    return parse(query);
+  } catch {
+    // The server parses it again and answers the syntax error itself.
+    return null;
+  }
 }
 
 /** Codes whose messages are written for the caller; anything else is logged and masked. */

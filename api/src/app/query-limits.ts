@@ -1,0 +1,63 @@
+/**
+ * Limits on what one GraphQL operation may ask for, checked before it runs: how deep it nests
+ * and what it costs. The cost counts one per field and multiplies a list's contents by the page
+ * size it asks for (`first`), so a few hundred aliases of a 200-row page are refused rather than
+ * holding a connection for a minute. Page sizes themselves are checked by the resolvers.
+ */
+import depthLimit from 'graphql-depth-limit';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import {
+  GraphQLError,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
+
+/** Deepest nesting of fields an operation may have. */
+export const queryDepthMax = 10;
+/** Most an operation may cost, in fields times the rows asked for. */
+export const queryCostMax = 20_000;
+
+/** A list asked for with `first` costs its page size times one of its rows. */
+const pagedEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+  const first: unknown = args.first;
+  return typeof first === 'number' && first > 0 ? 1 + childComplexity * first : undefined;
+};
+
+/** The errors that refuse the operation, each naming the limit; empty when it may run. */
+export function checkQueryLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName?: string | null,
+): GraphQLError[] {
+  const depthErrors = validate(schema, document, [depthLimit(queryDepthMax)]);
+  if (depthErrors.length > 0) {
+    return depthErrors.map((error) =>
+      limitError(`${error.message}; the limit is ${queryDepthMax}`),
+    );
+  }
+
+  // Only a valid document can be costed; other mistakes are reported by the normal validation.
+  if (validate(schema, document, specifiedRules).length > 0) {
+    return [];
+  }
+  const cost = getComplexity({
+    schema,
+    query: document,
+    variables: variables ?? {},
+    operationName: operationName ?? undefined,
+    estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+  });
+  if (cost > queryCostMax) {
+    return [limitError(`query costs ${cost}; the limit is ${queryCostMax}`)];
+  }
+  return [];
+}
+
+function limitError(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'BAD_USER_INPUT', limit: true, http: { status: 400 } },
+  });
+}
