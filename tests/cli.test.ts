@@ -81,6 +81,31 @@ describe('pnpm qm', () => {
     expect(response.status).toBe(200);
   });
 
+  it('lists tokens without their secrets and revokes one, which the API then refuses', async () => {
+    const token = qm(
+      'tokens',
+      'create',
+      '--name',
+      'to-revoke',
+      '--scope',
+      'stock:read',
+    ).stdout.trim();
+    const listed = qm('tokens', 'list').stdout;
+    const id = /^(\d+)\tlive\tto-revoke\t/m.exec(listed)?.[1] ?? '';
+
+    const revoke = qm('tokens', 'revoke', id);
+    const response = await fetch(`${system.apiUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ locations { name } }' }),
+    });
+
+    expect(listed).not.toContain(token);
+    expect(revoke.status).toBe(0);
+    expect(response.status).toBe(401);
+    expect(qm('tokens', 'revoke', id).status).toBe(1);
+  });
+
   it('explains its usage for an unknown command', () => {
     const run = qm('ledger', 'fix');
     expect(run.status).toBe(2);

@@ -79,3 +79,35 @@ export async function authenticate(
   }
   return { actor: `token:${row.id}`, tokenName: row.name, scopes: row.scopes };
 }
+
+export interface TokenSummary {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+/** Every token, newest first; never the secret, which is not stored. */
+export async function listTokens(db: Queryable): Promise<TokenSummary[]> {
+  const found = await db.query<TokenSummary>(
+    `SELECT id::text, name, scopes, created_at AS "createdAt", expires_at AS "expiresAt",
+       revoked_at AS "revokedAt", last_used_at AS "lastUsedAt"
+     FROM api_tokens ORDER BY id DESC`,
+  );
+  return found.rows;
+}
+
+/** Revokes a token from now on; answers false when no live token has that id. */
+export async function revokeToken(db: Queryable, tokenId: string): Promise<boolean> {
+  if (!/^\d{1,18}$/.test(tokenId)) {
+    return false;
+  }
+  const revoked = await db.query(
+    'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
+    [tokenId],
+  );
+  return revoked.rowCount === 1;
+}

@@ -4,13 +4,15 @@
  * started for the command if the system is not running).
  *
  *   qm ledger verify            recompute balances from movements; exit 1 on any difference
- *   qm tokens create --name N [--scope S ...]   print a new API token once
+ *   qm tokens create --name N --scope S [--scope S ...]   print a new API token once
+ *   qm tokens list              every token (never its secret)
+ *   qm tokens revoke ID         refuse the token from now on
  */
 import 'reflect-metadata';
 
 import { parseArgs } from 'node:util';
 
-import { createToken, scopes, type Scope } from '../access/tokens.ts';
+import { createToken, listTokens, revokeToken, scopes, type Scope } from '../access/tokens.ts';
 import { verifyLedger } from '../ledger/ledger.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { createPool, openDatabase } from '../platform/database.ts';
@@ -18,7 +20,9 @@ import { createLogger } from '../platform/logger.ts';
 
 const usage = `usage:
   pnpm qm ledger verify [--json]
-  pnpm qm tokens create --name NAME --scope ${scopes.join('|')} [--scope ...]`;
+  pnpm qm tokens create --name NAME --scope ${scopes.join('|')} [--scope ...]
+  pnpm qm tokens list
+  pnpm qm tokens revoke ID`;
 
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
@@ -33,6 +37,21 @@ async function main(argv: string[]): Promise<number> {
     }
     if (group === 'tokens' && command === 'create') {
       return await tokensCreate(pool, rest);
+    }
+    if (group === 'tokens' && command === 'list') {
+      for (const token of await listTokens(pool)) {
+        const state = token.revokedAt ? 'revoked' : 'live';
+        const used = token.lastUsedAt?.toISOString() ?? 'never';
+        process.stdout.write(
+          `${token.id}\t${state}\t${token.name}\t${token.scopes.join(',')}\tlast used ${used}\n`,
+        );
+      }
+      return 0;
+    }
+    if (group === 'tokens' && command === 'revoke' && rest.length === 1) {
+      const revoked = await revokeToken(pool, rest[0] ?? '');
+      process.stderr.write(revoked ? 'Token revoked.\n' : `qm: no live token ${rest[0]}\n`);
+      return revoked ? 0 : 1;
     }
     process.stderr.write(`${usage}\n`);
     return 2;
