@@ -357,7 +357,7 @@ describe('bad arguments and internal errors', () => {
     }
   });
 
-  it('refuses an operation that would cost too much, naming the limit, before it runs', async () => {
+  it('refuses an operation that costs too much, naming the limit, before it runs', async () => {
     const aliases = Array.from(
       { length: 200 },
       (_, index) => `a${index}: skus(first: 200) { levels { location { name } } }`,
@@ -534,7 +534,7 @@ describe('subscriptions across API processes', () => {
 });
 
 describe('transfers are all or nothing', () => {
-  it('undoes the departure when the arrival is refused, and refuses an id used before', async () => {
+  it('undoes the departure when the arrival is refused, and refuses a reused id', async () => {
     const before = await level('HL-TEATOWEL-STRP', shopFloorId);
     const receipt = `mutation { receiveStock(input: { sku: "HL-TEATOWEL-STRP",
       locationId: "${warehouseId}", quantity: 1, requestId: "t-77" }) { errors { code } } }`;
