@@ -72,8 +72,9 @@ async function processDueBatch(pool: pg.Pool, logger: Logger): Promise<number> {
   let claimed: string[] = [];
   try {
     await withTransaction(pool, async (tx) => {
-      claimed = await claimDue(tx, batchSizeMax);
-      await processBatch(tx, claimed);
+      const deliveries = await claimDue(tx, batchSizeMax);
+      claimed = deliveries.map((delivery) => delivery.id);
+      await processBatch(tx, deliveries);
     });
     return claimed.length;
   } catch (error) {
@@ -87,20 +88,22 @@ async function processDueBatch(pool: pg.Pool, logger: Logger): Promise<number> {
 }
 
 /** Locks up to `limit` due deliveries for this transaction, oldest first. */
-async function claimDue(tx: Tx, limit: number): Promise<string[]> {
-  const due = await tx.query<{ id: string }>(
-    `SELECT id::text FROM webhook_deliveries
+async function claimDue(tx: Tx, limit: number): Promise<Delivery[]> {
+  const due = await tx.query<DeliveryRow>(
+    `SELECT id::text, topic, body, triggered_at FROM webhook_deliveries
      WHERE status = 'accepted' AND next_attempt_at <= now()
      ORDER BY id LIMIT $1
      FOR UPDATE SKIP LOCKED`,
     [limit],
   );
-  return due.rows.map((row) => row.id);
+  return inEventOrder(due.rows);
 }
 
 async function processAlone(pool: pg.Pool, logger: Logger, deliveryId: string): Promise<void> {
   try {
-    await withTransaction(pool, (tx) => processBatch(tx, [deliveryId]));
+    await withTransaction(pool, async (tx) =>
+      processBatch(tx, await loadDeliveries(tx, [deliveryId])),
+    );
   } catch (error) {
     const permanent = isPermanent(error);
     const reason = error instanceof Error ? error.message : String(error);
@@ -191,8 +194,7 @@ async function sweep(pool: pg.Pool): Promise<void> {
   );
 }
 
-async function processBatch(tx: Tx, deliveryIds: string[]): Promise<void> {
-  const deliveries = await loadDeliveries(tx, deliveryIds);
+async function processBatch(tx: Tx, deliveries: Delivery[]): Promise<void> {
   if (deliveries.length === 0) {
     return;
   }
@@ -232,23 +234,34 @@ function storableStrings(_key: string, value: unknown): unknown {
   return typeof value === 'string' ? storableText(value) : value;
 }
 
+interface DeliveryRow {
+  id: string;
+  topic: string;
+  body: Buffer;
+  triggered_at: Date | null;
+}
+
 async function loadDeliveries(tx: Tx, deliveryIds: string[]): Promise<Delivery[]> {
-  if (deliveryIds.length === 0) {
-    return [];
-  }
-  const rows = await tx.query<{ id: string; topic: string; body: Buffer; triggered_at: Date }>(
+  const rows = await tx.query<DeliveryRow>(
     `SELECT id::text, topic, body, triggered_at FROM webhook_deliveries
      WHERE id = ANY($1::bigint[]) AND status = 'accepted'
-     ORDER BY triggered_at NULLS LAST, id
      FOR UPDATE`,
     [deliveryIds],
   );
-  return rows.rows.map((row) => ({
-    id: row.id,
-    topic: row.topic,
-    body: JSON.parse(row.body.toString('utf8'), storableStrings) as unknown,
-    triggeredAt: row.triggered_at,
-  }));
+  return inEventOrder(rows.rows);
+}
+
+/** Parsed, in the order the shop says things happened (its trigger time), then arrival. */
+function inEventOrder(rows: DeliveryRow[]): Delivery[] {
+  const time = (row: DeliveryRow) => row.triggered_at?.getTime() ?? Number.MAX_SAFE_INTEGER;
+  return [...rows]
+    .sort((a, b) => time(a) - time(b) || Number(a.id) - Number(b.id))
+    .map((row) => ({
+      id: row.id,
+      topic: row.topic,
+      body: JSON.parse(row.body.toString('utf8'), storableStrings) as unknown,
+      triggeredAt: row.triggered_at,
+    }));
 }
 
 async function processOne(
