@@ -2,24 +2,17 @@
  * API tokens: random secrets shown once and stored only as a SHA-256 hash (they carry enough
  * entropy that a slow password hash adds nothing). A request names its token in
  * `Authorization: Bearer <token>`; the caller it resolves to is who every change is recorded
- * against.
- *
- * People, sessions and fine-grained roles are not here yet; every valid token has the scopes it
- * was created with, and QM_ADMIN_TOKEN has all of them.
+ * against. A token's scopes are permissions (permissions.ts); QM_ADMIN_TOKEN has all of them.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
 import type { Queryable } from '../platform/transaction.ts';
+import { permissionsOfScopes, type RequestOrigin, type TokenCaller } from './callers.ts';
+import { permissions, type Permission } from './permissions.ts';
 
-export const scopes = ['stock:read', 'stock:write', 'orders:read', 'admin'] as const;
-export type Scope = (typeof scopes)[number];
-
-export interface Caller {
-  /** How the caller appears in the ledger and logs: `token:<id>`. */
-  actor: string;
-  tokenName: string;
-  scopes: Scope[];
-}
+/** The scopes a token can carry: exactly the permissions. */
+export const scopes = permissions;
+export type Scope = Permission;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -55,29 +48,43 @@ export async function createToken(
 export async function authenticate(
   db: Queryable,
   authorization: string | undefined | null,
-): Promise<Caller | null> {
+  origin: RequestOrigin = { address: null, userAgent: null },
+): Promise<TokenCaller | null> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (match?.[1] === undefined) {
     return null;
   }
 
   // last_used_at is written at most once a minute per token, not on every request.
-  const found = await db.query<{ id: string; name: string; scopes: Scope[] }>(
+  const found = await db.query<{
+    id: string;
+    name: string;
+    scopes: string[];
+    expires_at: Date | null;
+  }>(
     `WITH live AS (
-       SELECT id, name, scopes, last_used_at FROM api_tokens
+       SELECT id, name, scopes, expires_at, last_used_at FROM api_tokens
        WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())),
      touched AS (
        UPDATE api_tokens t SET last_used_at = now() FROM live
        WHERE t.id = live.id AND (live.last_used_at IS NULL
          OR live.last_used_at < now() - interval '1 minute'))
-     SELECT id::text, name, scopes FROM live`,
+     SELECT id::text, name, scopes, expires_at FROM live`,
     [hashToken(match[1])],
   );
   const row = found.rows[0];
   if (row === undefined) {
     return null;
   }
-  return { actor: `token:${row.id}`, tokenName: row.name, scopes: row.scopes };
+  return {
+    kind: 'token',
+    actor: `token:${row.id}`,
+    label: row.name,
+    tokenId: row.id,
+    permissions: permissionsOfScopes(row.scopes),
+    expiresAt: row.expires_at,
+    ...origin,
+  };
 }
 
 export interface TokenSummary {

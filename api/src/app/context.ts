@@ -5,7 +5,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 
-import type { Caller } from '../access/tokens.ts';
+import type { Caller } from '../access/callers.ts';
 
 export interface RequestContext {
   pool: pg.Pool;

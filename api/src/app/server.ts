@@ -23,6 +23,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type pg from 'pg';
 import { WebSocketServer } from 'ws';
 
+import { anonymousCaller, type Caller, type RequestOrigin } from '../access/callers.ts';
 import { authenticate } from '../access/tokens.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RequestContext } from './context.ts';
@@ -132,12 +133,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const caller = await authenticate(options.pool, req.header('authorization'));
-        if (caller === null) {
-          throw new GraphQLError('Send Authorization: Bearer <token> with a valid API token', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          });
-        }
+        const caller = await callerOf(options.pool, req);
         return { pool: options.pool, em: options.orm.em.fork(), caller };
       },
     }),
@@ -186,6 +182,29 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   };
 }
 
+/**
+ * The caller an HTTP request names. A bearer header that names no live token is refused
+ * outright rather than treated as anonymous, so a mistyped or revoked token is reported as such.
+ */
+async function callerOf(pool: pg.Pool, request: express.Request): Promise<Caller> {
+  const origin: RequestOrigin = {
+    address: request.socket.remoteAddress ?? null,
+    userAgent: request.header('user-agent') ?? null,
+  };
+  const authorization = request.header('authorization');
+  if (authorization === undefined) {
+    return anonymousCaller(origin);
+  }
+
+  const caller = await authenticate(pool, authorization, origin);
+  if (caller === null) {
+    throw new GraphQLError('Send Authorization: Bearer <token> with a valid API token', {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+    });
+  }
+  return caller;
+}
+
 function parseOrNull(query: string): DocumentNode | null {
   try {
     return parse(query);
@@ -201,7 +220,7 @@ const callerCodes = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'UNAUTHENTICATED',
-  'UNAUTHORIZED',
+  'FORBIDDEN',
   'PERSISTED_QUERY_NOT_FOUND',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',

@@ -1,7 +1,7 @@
 /**
  * The catalogue in the GraphQL API: locations, and each SKU's stock levels.
  */
-import { Arg, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 
 import { rowId } from '../app/arguments.ts';
 import type { RequestContext } from '../app/context.ts';
@@ -10,19 +10,16 @@ import { Location, Shop, Sku } from './entities.ts';
 
 @Resolver(() => Sku)
 export class CatalogueResolver {
-  @Authorized('stock:read')
   @Query(() => [Location])
   async locations(@Ctx() { em }: RequestContext): Promise<Location[]> {
     return em.find(Location, {}, { orderBy: { id: 'asc' } });
   }
 
-  @Authorized('stock:read')
   @Query(() => Shop, { description: "The shop's currency, time zone and fulfilling location." })
   async shop(@Ctx() { em }: RequestContext): Promise<Shop> {
     return em.findOneOrFail(Shop, 1, { populate: ['fulfillingLocation'] });
   }
 
-  @Authorized('stock:read')
   @Query(() => Sku, { nullable: true })
   async sku(@Ctx() { em }: RequestContext, @Arg('id', () => ID) id: string): Promise<Sku | null> {
     return em.findOne(Sku, rowId(id, 'id'));

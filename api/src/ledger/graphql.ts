@@ -7,7 +7,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import {
   Arg,
-  Authorized,
   Ctx,
   Field,
   ID,
@@ -237,7 +236,6 @@ class RecordCountInput {
 
 @Resolver()
 export class StockResolver {
-  @Authorized('stock:read')
   @Query(() => [StockLevel], { description: 'Stock per SKU and location, optionally narrowed.' })
   async stockLevels(
     @Ctx() { em }: RequestContext,
@@ -257,7 +255,6 @@ export class StockResolver {
     });
   }
 
-  @Authorized('stock:read')
   @Query(() => MovementConnection, { description: 'Movements, newest first.' })
   async movements(
     @Ctx() { em }: RequestContext,
@@ -306,7 +303,6 @@ export class StockResolver {
     };
   }
 
-  @Authorized('stock:read')
   @Query(() => [Sku], { description: 'SKUs, optionally those whose code or title contains text.' })
   async skus(
     @Ctx() { em }: RequestContext,
@@ -328,7 +324,6 @@ export class StockResolver {
     });
   }
 
-  @Authorized('stock:read')
   @Query(() => [StockException], {
     description: 'Open exceptions, newest first; pass the last id seen as `before` for more.',
   })
@@ -353,7 +348,6 @@ export class StockResolver {
     );
   }
 
-  @Authorized('stock:write')
   @Mutation(() => StockOperationPayload, { description: 'Goods arrived at a location.' })
   async receiveStock(
     @Ctx() context: RequestContext,
@@ -363,7 +357,6 @@ export class StockResolver {
     return payloadOf(context, result);
   }
 
-  @Authorized('stock:write')
   @Mutation(() => StockOperationPayload, { description: 'Stock changed for a stated reason.' })
   async adjustStock(
     @Ctx() context: RequestContext,
@@ -373,7 +366,6 @@ export class StockResolver {
     return payloadOf(context, result);
   }
 
-  @Authorized('stock:write')
   @Mutation(() => StockOperationPayload, { description: 'Stock moved between two locations.' })
   async transferStock(
     @Ctx() context: RequestContext,
@@ -383,7 +375,6 @@ export class StockResolver {
     return payloadOf(context, result);
   }
 
-  @Authorized('stock:write')
   @Mutation(() => StockOperationPayload, { description: 'A physical count: sets on hand.' })
   async recordCount(
     @Ctx() context: RequestContext,
@@ -393,7 +384,6 @@ export class StockResolver {
     return payloadOf(context, result);
   }
 
-  @Authorized('stock:write')
   @Mutation(() => ResolveExceptionPayload)
   async resolveException(
     @Ctx() { pool, em, caller }: RequestContext,
@@ -427,7 +417,6 @@ export class StockResolver {
     return { exception, errors: [] };
   }
 
-  @Authorized('stock:read')
   @Subscription(() => StockLevel, {
     topics: 'STOCK_LEVEL_CHANGED',
     description: 'A level changed; optionally only for one SKU or location.',
@@ -450,7 +439,6 @@ export class StockResolver {
       );
   }
 
-  @Authorized('stock:read')
   @Subscription(() => StockException, { topics: 'EXCEPTION_RAISED' })
   async exceptionRaised(
     @Root() event: EventPayloads['EXCEPTION_RAISED'],

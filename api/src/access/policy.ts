@@ -1,0 +1,97 @@
+/**
+ * The access policy: one rule for every field the API exposes, in one place, so that what
+ * each role can read and change is reviewable without reading the resolvers. Building the
+ * schema fails when a type or field has no rule here, or when a rule names something the
+ * schema no longer has (see guard.ts); a new resolver therefore cannot be exposed by accident.
+ *
+ * A type's `'*'` rule covers each of its fields not named separately. Fields holding money
+ * (costs, margins, revenue, invoice amounts) name finance:read on their own, whatever the
+ * type around them allows, because the same object is reached by paths the warehouse uses.
+ * Such fields are nullable in the schema, so a refused one is null with an error beside it and
+ * the rest of the answer still arrives.
+ */
+import type { Permission } from './permissions.ts';
+
+export type Rule =
+  /** Anyone, signed in or not: signing in itself, and asking who one is. */
+  | { kind: 'anyone' }
+  /** Any person or token; a person who must change their password still passes. */
+  | { kind: 'signed-in' }
+  /** A caller holding at least one of the permissions. */
+  | { kind: 'permission'; anyOf: readonly Permission[] };
+
+export const anyone: Rule = { kind: 'anyone' };
+export const signedIn: Rule = { kind: 'signed-in' };
+
+export function needs(...anyOf: Permission[]): Rule {
+  return { kind: 'permission', anyOf };
+}
+
+/** The key of a type's rule for every field it does not name. */
+export const everyField = '*';
+
+export type Policy = Record<string, Record<string, Rule>>;
+
+const stockRead = needs('stock:read');
+const stockWrite = needs('stock:write');
+const ordersRead = needs('orders:read');
+const financeRead = needs('finance:read');
+const stockOrOrdersRead = needs('stock:read', 'orders:read');
+
+export const policy: Policy = {
+  Query: {
+    shop: signedIn,
+    locations: stockOrOrdersRead,
+    sku: stockRead,
+    skus: stockRead,
+    stockLevels: stockRead,
+    movements: stockRead,
+    openExceptions: stockRead,
+    orders: ordersRead,
+    order: ordersRead,
+  },
+  Mutation: {
+    receiveStock: stockWrite,
+    adjustStock: stockWrite,
+    transferStock: stockWrite,
+    recordCount: stockWrite,
+    resolveException: stockWrite,
+  },
+  Subscription: {
+    stockLevelChanged: stockRead,
+    exceptionRaised: stockRead,
+    orderChanged: ordersRead,
+  },
+
+  Shop: { [everyField]: signedIn },
+  Location: { [everyField]: stockOrOrdersRead },
+  Sku: { [everyField]: stockRead },
+  StockLevel: { [everyField]: stockRead },
+  MovementConnection: { [everyField]: stockRead },
+  MovementEdge: { [everyField]: stockRead },
+  StockMovement: { [everyField]: stockRead },
+  PageInfo: { [everyField]: signedIn },
+  StockException: { [everyField]: stockRead },
+  Order: { [everyField]: ordersRead },
+  OrderLine: { [everyField]: ordersRead },
+  StockOperationPayload: { [everyField]: stockWrite },
+  StockError: { [everyField]: signedIn },
+  ResolveExceptionPayload: { [everyField]: stockWrite },
+};
+
+/** The rule for one field, or undefined when the policy has none. */
+export function ruleFor(typeName: string, fieldName: string): Rule | undefined {
+  const rules = policy[typeName];
+  return rules?.[fieldName] ?? rules?.[everyField];
+}
+
+export function describeRule(rule: Rule): string {
+  switch (rule.kind) {
+    case 'anyone':
+      return 'anyone';
+    case 'signed-in':
+      return 'any signed-in person or API token';
+    case 'permission':
+      return `the ${rule.anyOf.join(' or ')} permission`;
+  }
+}
