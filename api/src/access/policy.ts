@@ -35,7 +35,6 @@ export type Policy = Record<string, Record<string, Rule>>;
 const stockRead = needs('stock:read');
 const stockWrite = needs('stock:write');
 const ordersRead = needs('orders:read');
-const financeRead = needs('finance:read');
 const stockOrOrdersRead = needs('stock:read', 'orders:read');
 
 export const policy: Policy = {
