@@ -4,7 +4,7 @@
  * in its connection's init payload (`{ authorization: 'Bearer …' }`) or its upgrade request.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 
 import { ApolloServer } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -23,8 +23,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import type pg from 'pg';
 import { WebSocketServer } from 'ws';
 
-import { anonymousCaller, type Caller, type RequestOrigin } from '../access/callers.ts';
-import { authenticate } from '../access/tokens.ts';
+import { authenticateCaller, type Credentials } from '../access/authenticate.ts';
+import type { Caller } from '../access/callers.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RequestContext } from './context.ts';
 import { checkQueryLimits } from './query-limits.ts';
@@ -52,7 +52,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const httpServer = createServer(app);
 
   const sockets = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const socketServer = useServer<{ authorization?: string }>(
+  const socketServer = useServer<Readonly<Record<string, unknown>>>(
     {
       schema: options.schema,
       onSubscribe: (_ctx, _id, payload) => {
@@ -68,18 +68,21 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         );
         return refusals.length > 0 ? refusals : undefined;
       },
+      // A socket must name a caller when it opens; an anonymous one could subscribe to nothing.
       onConnect: async (ctx) => {
-        const caller = await authenticate(options.pool, bearerOf(ctx));
-        return caller !== null;
+        const authentication = await authenticateCaller(options.pool, socketCredentials(ctx));
+        return (
+          authentication.outcome === 'authenticated' && authentication.caller.kind !== 'anonymous'
+        );
       },
       context: async (ctx): Promise<RequestContext> => {
-        const caller = await authenticate(options.pool, bearerOf(ctx));
-        if (caller === null) {
-          throw new GraphQLError('Token is no longer valid', {
+        const authentication = await authenticateCaller(options.pool, socketCredentials(ctx));
+        if (authentication.outcome === 'refused' || authentication.caller.kind === 'anonymous') {
+          throw new GraphQLError('The credentials of this connection are no longer valid', {
             extensions: { code: 'UNAUTHENTICATED' },
           });
         }
-        return { pool: options.pool, em: options.orm.em.fork(), caller };
+        return { pool: options.pool, em: options.orm.em.fork(), caller: authentication.caller };
       },
     },
     sockets,
@@ -182,27 +185,22 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   };
 }
 
-/**
- * The caller an HTTP request names. A bearer header that names no live token is refused
- * outright rather than treated as anonymous, so a mistyped or revoked token is reported as such.
- */
+/** The caller an HTTP request names; a bearer value naming no live token is refused. */
 async function callerOf(pool: pg.Pool, request: express.Request): Promise<Caller> {
-  const origin: RequestOrigin = {
-    address: request.socket.remoteAddress ?? null,
-    userAgent: request.header('user-agent') ?? null,
-  };
-  const authorization = request.header('authorization');
-  if (authorization === undefined) {
-    return anonymousCaller(origin);
-  }
-
-  const caller = await authenticate(pool, authorization, origin);
-  if (caller === null) {
-    throw new GraphQLError('Send Authorization: Bearer <token> with a valid API token', {
+  const authentication = await authenticateCaller(pool, {
+    authorization: request.header('authorization'),
+    cookie: request.header('cookie'),
+    origin: {
+      address: request.socket.remoteAddress ?? null,
+      userAgent: request.header('user-agent') ?? null,
+    },
+  });
+  if (authentication.outcome === 'refused') {
+    throw new GraphQLError(authentication.reason, {
       extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
     });
   }
-  return caller;
+  return authentication.caller;
 }
 
 function parseOrNull(query: string): DocumentNode | null {
@@ -248,17 +246,21 @@ function maskInternalError(
   };
 }
 
-function bearerOf(ctx: {
-  connectionParams?: { authorization?: string } | Readonly<Record<string, unknown>>;
+function socketCredentials(ctx: {
+  connectionParams?: Readonly<Record<string, unknown>>;
   extra: unknown;
-}): string | undefined {
+}): Credentials {
+  const request = (ctx.extra as { request: IncomingMessage }).request;
   const fromParams = ctx.connectionParams?.authorization;
-  if (typeof fromParams === 'string') {
-    return fromParams;
-  }
-  const request = (ctx.extra as { request?: { headers?: Record<string, string | undefined> } })
-    .request;
-  return request?.headers?.authorization;
+  const fromHeader = request.headers.authorization;
+  return {
+    authorization: typeof fromParams === 'string' ? fromParams : fromHeader,
+    cookie: request.headers.cookie,
+    origin: {
+      address: request.socket.remoteAddress ?? null,
+      userAgent: request.headers['user-agent'] ?? null,
+    },
+  };
 }
 
 function cors(allowedOrigins: string[]): express.RequestHandler {

@@ -1,0 +1,34 @@
+/**
+ * Resolves the caller of an HTTP request or a WebSocket connection, the same way for both: an
+ * `Authorization: Bearer` value names an API token; without one, the request is anonymous. A
+ * bearer value that names no live token is refused outright rather than treated as anonymous,
+ * so a mistyped or revoked token is reported as such.
+ */
+import type { Queryable } from '../platform/transaction.ts';
+import { anonymousCaller, type Caller, type RequestOrigin } from './callers.ts';
+import { authenticate } from './tokens.ts';
+
+export interface Credentials {
+  /** The Authorization header, or the `authorization` of a WebSocket's init payload. */
+  authorization: string | undefined;
+  /** The raw Cookie header. */
+  cookie: string | undefined;
+  origin: RequestOrigin;
+}
+
+export type Authentication =
+  { outcome: 'authenticated'; caller: Caller } | { outcome: 'refused'; reason: string };
+
+export async function authenticateCaller(
+  db: Queryable,
+  credentials: Credentials,
+): Promise<Authentication> {
+  if (credentials.authorization !== undefined) {
+    const caller = await authenticate(db, credentials.authorization, credentials.origin);
+    return caller === null
+      ? { outcome: 'refused', reason: 'Send Authorization: Bearer <token> with a valid API token' }
+      : { outcome: 'authenticated', caller };
+  }
+
+  return { outcome: 'authenticated', caller: anonymousCaller(credentials.origin) };
+}
