@@ -1,8 +1,9 @@
 /**
  * What every GraphQL resolver receives: the database, an entity manager of its own for reads,
- * the authenticated caller, and the event bus for subscriptions.
+ * the authenticated caller, and what the request needs to record who did what.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Response } from 'express';
 import type pg from 'pg';
 
 import type { Caller } from '../access/callers.ts';
@@ -11,4 +12,10 @@ export interface RequestContext {
   pool: pg.Pool;
   em: EntityManager;
   caller: Caller;
+  /** The HTTP response, to set or clear the session cookie; absent over WebSocket. */
+  response?: Response;
+  /** The audit record of this request when it is a mutation; what it changes points to it. */
+  auditEventId?: string;
+  /** Set by a successful sign-in: who the anonymous caller became, for the audit record. */
+  signedInUser?: { userId: string; label: string };
 }

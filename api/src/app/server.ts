@@ -135,9 +135,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         const caller = await callerOf(options.pool, req);
-        return { pool: options.pool, em: options.orm.em.fork(), caller };
+        return { pool: options.pool, em: options.orm.em.fork(), caller, response: res };
       },
     }),
   );
