@@ -75,3 +75,64 @@ export function movementSourceLabel(movement: {
   const type = movement.sourceType.replaceAll('_', ' ');
   return ids.length === 0 ? type : `${type} ${ids.join(' / ')}`;
 }
+
+/**
+ * The instant a calendar day (`2026-12-03`, as a date input gives it) begins in `timeZone`, as
+ * an ISO timestamp; null for text that is no date. A filter "from the 3rd" means from the shop's
+ * midnight, not the browser's. Where a clock change skips midnight, the first instant after it.
+ */
+export function startOfDayIn(day: string, timeZone: string): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (match === null) {
+    return null;
+  }
+  const [, year, month, date] = match.map(Number) as [number, number, number, number];
+  const wallClockMs = Date.UTC(year, month - 1, date);
+  if (Number.isNaN(wallClockMs)) {
+    return null;
+  }
+
+  // The zone's offset at a guess, then at the corrected guess: one step settles it except
+  // across a clock change, where the second offset is the one in force after it.
+  const firstGuessMs = wallClockMs - offsetMsIn(wallClockMs, timeZone);
+  const instantMs = wallClockMs - offsetMsIn(firstGuessMs, timeZone);
+  return new Date(instantMs).toISOString();
+}
+
+/** The day after a calendar day, both as `YYYY-MM-DD`. */
+export function nextDay(day: string): string {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, date + 1)).toISOString().slice(0, 10);
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `instantMs`, in milliseconds. */
+function offsetMsIn(instantMs: number, timeZone: string): number {
+  let format = offsetFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormats.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(
+    format.formatToParts(new Date(instantMs)).map((part) => [part.type, Number(part.value)]),
+  ) as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
+  const wallClockMs = Date.UTC(
+    parts.year,
+    parts.month - 1,
+    parts.day,
+    parts.hour,
+    parts.minute,
+    parts.second,
+  );
+  return wallClockMs - Math.floor(instantMs / 1000) * 1000;
+}

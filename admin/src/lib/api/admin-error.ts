@@ -1,6 +1,6 @@
 /**
- * The admin's one error type. Whatever goes wrong (the API cannot be reached, it refuses the
- * token, it answers with GraphQL errors, a mutation's payload lists refusals, or the answer is
+ * The admin's one error type. Whatever goes wrong (the API cannot be reached, the session has
+ * ended, the person's role does not allow something, the API answers with GraphQL errors, a mutation's payload lists refusals, or the answer is
  * not what the admin expected) becomes an AdminError whose message is written for the person
  * at the screen. Deciding what to do with one is the error handler's job, not this file's.
  */
@@ -11,17 +11,25 @@ import { apiUrl } from './endpoint';
 
 /**
  * What kind of failure it was, which decides what the person can do about it:
- * - `unauthenticated`: the token is missing, wrong or revoked; sign in again.
+ * - `unauthenticated`: the session expired or was ended; sign in again.
+ * - `forbidden`: the person's role does not allow what was asked.
  * - `network`: the API could not be reached; check it is running and the device is online.
  * - `graphql`: the API answered with top-level errors, which mean a bug or an outage.
  * - `refused`: a mutation's payload listed business refusals (`errors: [{ field, code }]`).
  * - `unexpected`: the admin itself failed or the answer made no sense.
  */
-export type AdminErrorKind = 'unauthenticated' | 'network' | 'graphql' | 'refused' | 'unexpected';
+export type AdminErrorKind =
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'network'
+  | 'graphql'
+  | 'refused'
+  | 'unexpected';
 
 /** One refusal in a mutation payload, as every payload in the API spells it. */
 export interface PayloadError {
-  field: string;
+  /** The input field it is about; null when it is about the whole request. */
+  field: string | null;
   code: string;
   message: string;
 }
@@ -38,7 +46,7 @@ export class AdminError extends Error {
   }
 }
 
-/** How graphql-ws closes the socket when the server's onConnect refuses the token. */
+/** How graphql-ws closes the socket when the server's onConnect refuses the session. */
 export const socketForbiddenCode: number = CloseCode.Forbidden;
 
 /** Turns anything thrown or reported into an AdminError; an AdminError passes through. */
@@ -74,6 +82,14 @@ function fromCombinedError(error: CombinedError): AdminError {
   if (isUnauthenticated) {
     return unauthenticated(error);
   }
+  const refusal = error.graphQLErrors.find(
+    (graphqlError) => graphqlError.extensions.code === 'FORBIDDEN',
+  );
+  if (refusal !== undefined) {
+    return new AdminError('forbidden', `Not available to your role: ${refusal.message}`, {
+      cause: error,
+    });
+  }
   if (isCloseEventLike(error.networkError)) {
     return fromSocketClose(error.networkError);
   }
@@ -102,7 +118,8 @@ function fromSocketClose(event: CloseEventLike): AdminError {
 function unauthenticated(cause: unknown): AdminError {
   return new AdminError(
     'unauthenticated',
-    'The API did not accept this token: it may be mistyped, or it has been revoked.',
+    'Your session has ended: it expired, you signed out elsewhere, or an administrator ' +
+      'ended it. Sign in again to carry on.',
     { cause },
   );
 }

@@ -1,12 +1,16 @@
 /**
  * The urql client the admin talks to the API with: queries over HTTP, subscriptions over one
- * graphql-ws socket, both carrying the signed-in token. There is deliberately no cache
- * exchange: every screen shows live stock, so each query goes to the API and live changes
- * arrive by subscription.
+ * graphql-ws socket. Both are authenticated by the session cookie the API set at sign-in, which
+ * the page's scripts cannot read: HTTP requests go with credentials, and the socket's upgrade
+ * request carries the cookie by itself. Every HTTP request also names the session's CSRF token
+ * (the API checks it on mutations), which the admin holds in memory only. There is deliberately
+ * no cache exchange: every screen shows live stock, so each query goes to the API and live
+ * changes arrive by subscription.
  */
 import { Client, fetchExchange, subscriptionExchange, type ClientOptions } from '@urql/core';
 import { createClient as createSocketClient } from 'graphql-ws';
 
+import { session } from '../session.svelte';
 import { socketForbiddenCode } from './admin-error';
 import { graphqlHttpUrl, graphqlSocketUrl } from './endpoint';
 import { liveConnection } from './live-connection.svelte';
@@ -17,22 +21,23 @@ const reconnectWaitMaxMs = 10_000;
 /** WebSocket's own close code for a deliberate close: the last live screen was left. */
 const normalClosureCode = 1000;
 
-/** A client and the means to close its socket when the token changes or the person leaves. */
+/** The header the API compares with the session's CSRF token on cookie-authenticated calls. */
+const csrfHeaderName = 'x-csrf-token';
+
+/** A client and the means to close its socket when the person signs out or in again. */
 export interface AdminClient {
   client: Client;
   dispose(): void;
 }
 
-/** A client that sends `token` as `Authorization: Bearer …` over HTTP and WebSocket. */
-export function makeAdminClient(token: string): AdminClient {
-  const authorization = `Bearer ${token}`;
+/** A client for the signed-in session, over HTTP and WebSocket. */
+export function makeAdminClient(): AdminClient {
   let isDisposed = false;
 
   const socket = createSocketClient({
     url: graphqlSocketUrl(),
-    connectionParams: { authorization },
     // Stay on a warehouse floor's flaky Wi-Fi for as long as it takes, but stop at once when
-    // the API refuses the token: retrying cannot fix that, signing in again can. A browser
+    // the API refuses the session: retrying cannot fix that, signing in again can. A browser
     // reports a refused connection as an error event rather than a close, so errors are
     // retried too (graphql-ws would otherwise give up after the first one).
     retryAttempts: Infinity,
@@ -58,7 +63,7 @@ export function makeAdminClient(token: string): AdminClient {
   });
 
   const client = new Client({
-    ...httpOptions(authorization),
+    ...httpOptions(),
     exchanges: [
       fetchExchange,
       subscriptionExchange({
@@ -82,18 +87,29 @@ export function makeAdminClient(token: string): AdminClient {
   };
 }
 
-/** A client for one-off queries over HTTP only, such as checking a token before keeping it. */
-export function makeHttpClient(token: string): Client {
-  return new Client({ ...httpOptions(`Bearer ${token}`), exchanges: [fetchExchange] });
+/**
+ * A client over HTTP only, for what happens outside a signed-in screen: asking who is signed
+ * in, signing in and out, and changing a password.
+ */
+export function makeHttpClient(): Client {
+  return new Client({ ...httpOptions(), exchanges: [fetchExchange] });
 }
 
-function httpOptions(authorization: string) {
+function httpOptions() {
   return {
     url: graphqlHttpUrl(),
     // Apollo's CSRF guard refuses GET queries without a preflight header; POST needs none.
     preferGetMethod: false,
     requestPolicy: 'network-only',
-    fetchOptions: () => ({ headers: { authorization } }),
+    // Read per request rather than captured: it changes with each sign-in.
+    fetchOptions: (): RequestInit => {
+      const csrfToken = session.csrfToken;
+      const headers: Record<string, string> = {};
+      if (csrfToken !== null) {
+        headers[csrfHeaderName] = csrfToken;
+      }
+      return { credentials: 'include', headers };
+    },
   } satisfies Omit<ClientOptions, 'exchanges'>;
 }
 

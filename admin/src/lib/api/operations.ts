@@ -19,6 +19,19 @@ export async function fetchData<Data, Variables extends AnyVariables>(
 }
 
 /**
+ * Runs a mutation; its data, or null once the failure has been reported. Refusals listed in the
+ * payload are data: the screen shows them beside what they are about.
+ */
+export async function mutateData<Data, Variables extends AnyVariables>(
+  client: Client,
+  document: TypedDocumentNode<Data, Variables>,
+  variables: Variables,
+): Promise<Data | null> {
+  const result = await client.mutation(document, variables).toPromise();
+  return dataOf(result);
+}
+
+/**
  * Subscribes; `onData` hears every event that arrives with data. Returns the unsubscribe
  * function, for an effect's cleanup.
  */

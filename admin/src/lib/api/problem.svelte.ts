@@ -1,7 +1,7 @@
 /**
  * The admin's one error handler. Every failure (from a query, a subscription, a mutation's
  * payload, or the admin's own code) is reported here and turned into an AdminError; a refused
- * token signs the person out and sends them to the sign-in form with the reason, and anything
+ * session signs the person out and sends them to the sign-in form with the reason, and anything
  * else becomes the one problem the layout shows in its banner until it is dismissed or, for a
  * network problem, until the API answers again.
  */
@@ -24,7 +24,7 @@ export function reportError(error: unknown): AdminError {
 
   if (adminError.kind === 'unauthenticated') {
     if (session.isSignedIn) {
-      session.signOut(adminError.message);
+      session.signedOut(adminError.message);
       problem.current = null;
       void goto(resolve('/sign-in'));
     }
