@@ -92,10 +92,18 @@ export function startOfDayIn(day: string, timeZone: string): string | null {
     return null;
   }
 
-  // The zone's offset at a guess, then at the corrected guess: one step settles it except
-  // across a clock change, where the second offset is the one in force after it.
-  const firstGuessMs = wallClockMs - offsetMsIn(wallClockMs, timeZone);
-  const instantMs = wallClockMs - offsetMsIn(firstGuessMs, timeZone);
+  // The zone's offset at a first guess, then at the instant that offset gives. Where they
+  // differ a clock change is near: the second is right if the wall clock reads midnight under
+  // it; if neither does, midnight was skipped and the later instant is the first of the day.
+  const firstOffsetMs = offsetMsIn(wallClockMs, timeZone);
+  const firstInstantMs = wallClockMs - firstOffsetMs;
+  const secondOffsetMs = offsetMsIn(firstInstantMs, timeZone);
+  if (secondOffsetMs === firstOffsetMs) {
+    return new Date(firstInstantMs).toISOString();
+  }
+  const secondInstantMs = wallClockMs - secondOffsetMs;
+  const isSecondRight = offsetMsIn(secondInstantMs, timeZone) === secondOffsetMs;
+  const instantMs = isSecondRight ? secondInstantMs : Math.max(firstInstantMs, secondInstantMs);
   return new Date(instantMs).toISOString();
 }
 

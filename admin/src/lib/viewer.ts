@@ -109,7 +109,12 @@ export async function loadViewer(): Promise<void> {
   }
 
   const viewer = result.data.viewer;
-  if (viewer !== null && viewer !== undefined && viewer.user !== null && viewer.user !== undefined) {
+  if (
+    viewer !== null &&
+    viewer !== undefined &&
+    viewer.user !== null &&
+    viewer.user !== undefined
+  ) {
     session.signedIn(viewer);
   } else {
     session.signedOut(session.signOutReason);

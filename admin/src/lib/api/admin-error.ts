@@ -19,12 +19,7 @@ import { apiUrl } from './endpoint';
  * - `unexpected`: the admin itself failed or the answer made no sense.
  */
 export type AdminErrorKind =
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'network'
-  | 'graphql'
-  | 'refused'
-  | 'unexpected';
+  'unauthenticated' | 'forbidden' | 'network' | 'graphql' | 'refused' | 'unexpected';
 
 /** One refusal in a mutation payload, as every payload in the API spells it. */
 export interface PayloadError {

@@ -25,7 +25,7 @@ export const movementFields = graphql(`
     sourceId
     sourceLineId
     orderId
-    actor
+    madeBy
     occurredAt
     recordedAt
   }
