@@ -56,6 +56,7 @@ export const signInMutation = graphql(`
 export const signOutMutation = graphql(`
   mutation SignOut {
     signOut {
+      signedOut
       errors {
         field
         code
@@ -68,6 +69,9 @@ export const signOutMutation = graphql(`
 export const changePasswordMutation = graphql(`
   mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
     changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {
+      viewer {
+        ...ViewerFields
+      }
       errors {
         field
         code
@@ -131,7 +135,7 @@ export async function signIn(email: string, password: string): Promise<Viewer | 
   const { viewer, errors } = result.data.signIn;
   const [refused] = errors;
   if (refused !== undefined) {
-    return { code: refused.code, field: refused.field ?? null, message: signInMessage(refused) };
+    return { code: refused.code, field: fieldOf(refused), message: signInMessage(refused) };
   }
   if (viewer === null || viewer === undefined) {
     return failureRefusal(new Error('the API signed in nobody'));
@@ -166,16 +170,15 @@ export async function changePassword(
     return failureRefusal(result.error);
   }
 
-  const [refused] = result.data.changePassword.errors;
+  const { viewer, errors } = result.data.changePassword;
+  const [refused] = errors;
   if (refused !== undefined) {
-    return { code: refused.code, field: refused.field ?? null, message: refused.message };
+    return { code: refused.code, field: fieldOf(refused), message: refused.message };
   }
 
-  // The session may have changed with the password (its must-change mark, its CSRF token).
-  const answer = await client().query(viewerQuery, {}).toPromise();
-  const viewer = answer.data?.viewer;
+  // The session changes with the password: its must-change mark, perhaps its CSRF token.
   if (viewer === null || viewer === undefined) {
-    return failureRefusal(answer.error ?? new Error('the API no longer knows the session'));
+    return failureRefusal(new Error('the API changed the password but describes no session'));
   }
   session.refreshed(viewer);
   return null;
@@ -197,6 +200,11 @@ function signInMessage(error: PayloadError): string {
     default:
       return error.message;
   }
+}
+
+/** The field a refusal is about; the API names the whole request with ''. */
+function fieldOf(error: PayloadError): string | null {
+  return error.field === null || error.field === '' ? null : error.field;
 }
 
 function failureRefusal(error: unknown): Refusal {

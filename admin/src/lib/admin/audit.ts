@@ -25,13 +25,14 @@ export const auditEventFields = graphql(`
     input
     outcome
     outcomeDetail
+    channel
     subject
     sourceAddress
   }
 `);
 
 export const auditEventsQuery = graphql(`
-  query AuditEvents($first: Int!, $after: String, $filter: AuditEventFilter) {
+  query AuditEvents($first: Int!, $after: String, $filter: AuditFilter) {
     auditEvents(first: $first, after: $after, filter: $filter) {
       nodes {
         ...AuditEventFields
@@ -65,20 +66,45 @@ export interface InputEntry {
 }
 
 /**
- * The recorded input as path/value pairs, in the order recorded. A mutation's single `input`
- * argument is unwrapped, so `{ input: { sku: 'A' } }` reads `sku: A`.
+ * The recorded input (arguments per root field) as path/value pairs, in the order recorded.
+ * Single wrappers are unwrapped, so `{ receiveStock: { input: { sku: 'A' } } }` reads `sku: A`:
+ * the operation column already names the field.
  */
 export function inputEntries(input: Record<string, unknown> | null | undefined): InputEntry[] {
   if (input === null || input === undefined) {
     return [];
   }
-  const keys = Object.keys(input);
-  const only = keys.length === 1 ? input[keys[0] ?? ''] : undefined;
-  const root = isPlainObject(only) ? only : input;
+  let root: Record<string, unknown> = input;
+  for (;;) {
+    const keys = Object.keys(root);
+    const only = keys.length === 1 ? root[keys[0] ?? ''] : undefined;
+    if (!isPlainObject(only)) {
+      break;
+    }
+    root = only;
+  }
 
   const entries: InputEntry[] = [];
   flatten(root, '', entries);
   return entries;
+}
+
+/**
+ * What went wrong, one line per error, from an event's outcome detail: the API's top-level
+ * errors and the refusals listed in payloads, each as `CODE: message`.
+ */
+export function outcomeLines(detail: Record<string, unknown> | null | undefined): string[] {
+  if (detail === null || detail === undefined) {
+    return [];
+  }
+  const listed = [detail.errors, detail.payloadErrors].flatMap((errors) =>
+    Array.isArray(errors) ? (errors as unknown[]) : [],
+  );
+  return listed.filter(isPlainObject).map((error) => {
+    const code = typeof error.code === 'string' ? `${error.code}: ` : '';
+    const message = typeof error.message === 'string' ? error.message : '';
+    return cut(`${code}${message}`);
+  });
 }
 
 function flatten(value: unknown, path: string, entries: InputEntry[]): void {

@@ -27,6 +27,10 @@ export const apiTokensQuery = graphql(`
     apiTokens {
       ...ApiTokenFields
     }
+    users {
+      id
+      email
+    }
   }
 `);
 
@@ -70,6 +74,21 @@ export const scopeChoices: readonly { scope: ApiScope; label: string; allows: st
 
 export function scopeLabel(scope: ApiScope): string {
   return scopeChoices.find((choice) => choice.scope === scope)?.label ?? scope;
+}
+
+/**
+ * Who made a token, as a person reads it: a person's email for `user:<id>`, the recorded actor
+ * otherwise (`token:<id>`, `cli:<OS user>`, `system`).
+ */
+export function creatorName(
+  createdBy: string | null | undefined,
+  users: readonly { id: string; email: string }[],
+): string | null {
+  if (createdBy === null || createdBy === undefined) {
+    return null;
+  }
+  const userId = /^user:(.+)$/.exec(createdBy)?.[1];
+  return users.find((user) => user.id === userId)?.email ?? createdBy;
 }
 
 /** Whether a token works now, and if not, why not. */

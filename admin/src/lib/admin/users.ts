@@ -18,7 +18,10 @@ export const userFields = graphql(`
     mustChangePassword
     createdAt
     lastSignInAt
-    activeSessions
+    activeSessions {
+      id
+      lastSeenAt
+    }
     signInLock {
       failures
       lockedUntil
