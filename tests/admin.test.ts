@@ -1,28 +1,20 @@
 /**
- * The admin in a real browser against a real API: a person signs in with the admin token,
- * sees the stock the fixture shop starts with, watches a receipt made elsewhere arrive without
+ * The admin in a real browser against a real API: a warehouse person signs in with their email
+ * and password, sees the stock the fixture shop starts with, watches a receipt made elsewhere arrive without
  * reloading, and finds it in the SKU's history (times in the shop's zone), which also updates
  * live. An unnamed SKU has a history too. A shop without a time zone shows times in UTC and
- * says so. A token the API no longer accepts sends the person back to sign in, saying why.
+ * says so. A session the API has ended sends the person back to sign in, saying why.
  */
-import { randomBytes } from 'node:crypto';
-
 import pg from 'pg';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startSystem, type System } from '../api/src/app/system.ts';
-import { loadConfig } from '../api/src/platform/config.ts';
-import { freePort } from '../api/src/platform/database.ts';
-import { createLogger } from '../api/src/platform/logger.ts';
+import { shouldSkipBrowserTests } from './support/admin.ts';
 import {
-  ensureAdminBuild,
-  launchChromium,
-  shouldSkipBrowserTests,
-  startAdminServer,
-  type AdminServer,
-} from './support/admin.ts';
-import { createTestDatabase } from './support/database.ts';
+  startAdminTestSystem,
+  submitSignIn,
+  type AdminTestSystem,
+} from './support/admin-system.ts';
 
 const mugSku = 'HL-MUG-STONE-BLU';
 const warehouseName = 'Hearth & Loom Warehouse';
@@ -32,67 +24,40 @@ const unnamedTitle = 'Seagrass Storage Basket - Medium';
 const shownTime = /^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}:\d{2} ([A-Z+\d]+)/;
 /** How long the page may take to show a change made through the API. */
 const liveTimeoutMs = 10_000;
+const personEmail = 'wren.stock@example.com';
+const personPassword = 'seventeen blue mugs on a shelf';
 
 describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
-  let system: System | undefined;
-  let admin: AdminServer | undefined;
-  let browser: Browser | undefined;
+  let test: AdminTestSystem | undefined;
   let page: Page;
-  let apiUrl: string;
-  let databaseUrl: string;
+  let personId: string;
   let warehouseId: string;
 
   beforeAll(async () => {
-    // Chromium first: under CI a missing browser should fail the run before anything starts.
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-
-    const adminPort = await freePort();
-    databaseUrl = await createTestDatabase();
-    const config = loadConfig({
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      ADMIN_PORT: String(adminPort),
-      QM_ADMIN_TOKEN: `qm_test_${randomBytes(18).toString('base64url')}`,
+    test = await startAdminTestSystem();
+    personId = await test.createPerson({
+      email: personEmail,
+      name: 'Wren Stock',
+      roles: ['WAREHOUSE'],
+      password: personPassword,
     });
-    system = await startSystem({
-      config,
-      logger: createLogger('warn'),
-      host: '127.0.0.1',
-      orderStreamIntervalMs: null,
-    });
-    apiUrl = system.apiUrl ?? '';
+    page = await test.browser.newPage({ viewport: { width: 1280, height: 800 } });
 
     const locations = await graphql<{ locations: { id: string; name: string }[] }>(
       '{ locations { id name } }',
     );
     warehouseId = locations.locations.find((location) => location.name === warehouseName)?.id ?? '';
-
-    await ensureAdminBuild();
-    admin = await startAdminServer({ port: adminPort, apiUrl });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await admin?.stop();
-    await system?.close();
+    await test?.close();
   });
 
-  async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const response = await fetch(`${apiUrl}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${system?.adminToken ?? ''}`,
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    const answer = (await response.json()) as { data?: T; errors?: unknown[] };
-    if (answer.errors !== undefined || answer.data === undefined) {
-      throw new Error(`GraphQL errors: ${JSON.stringify(answer.errors)}`);
+  function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    if (test === undefined) {
+      throw new Error('the system did not start');
     }
-    return answer.data;
+    return test.graphql<T>(query, variables);
   }
 
   async function receiveMugs(quantity: number): Promise<void> {
@@ -125,7 +90,7 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
   }
 
   async function setShopTimeZone(timeZone: string | null): Promise<void> {
-    const client = new pg.Client({ connectionString: databaseUrl });
+    const client = new pg.Client({ connectionString: test?.databaseUrl });
     await client.connect();
     try {
       await client.query('UPDATE shop_settings SET time_zone = $1 WHERE id = 1', [timeZone]);
@@ -138,26 +103,24 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
     return cell.locator(`[data-figure="${name}"] .figure-value`).innerText();
   }
 
-  it('refuses a wrong token and says why', async () => {
+  it('refuses a wrong password and says why', async () => {
     // Given a person who has not signed in
-    await page.goto(`${admin?.url ?? ''}/`);
+    await page.goto(`${test?.admin.url ?? ''}/`);
     await page.waitForURL(/\/sign-in/);
 
-    // When they enter a token the API does not know
-    await page.fill('#api-token', 'qm_not_a_real_token');
-    await page.click('button[type="submit"]');
+    // When they mistype their password
+    await submitSignIn(page, personEmail, 'seventeen blue mugs on a shelf!');
 
     // Then the form says so and keeps them there
     await expect
       .poll(() => page.locator('.refusal').textContent())
-      .toContain('did not accept this token');
+      .toContain('email and password do not match');
     expect(new URL(page.url()).pathname).toBe('/sign-in');
   });
 
-  it('signs in with the admin token and shows the fixture stock, live', async () => {
-    // When the person enters the admin token
-    await page.fill('#api-token', system?.adminToken ?? '');
-    await page.click('button[type="submit"]');
+  it('signs in with email and password and shows the fixture stock, live', async () => {
+    // When the person signs in with their email and password
+    await submitSignIn(page, personEmail, personPassword);
 
     // Then the stock screen shows the fixture's figures and is live
     await page.waitForURL(/\/warehouse\/stock$/);
@@ -289,7 +252,7 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
 
   it('answers an old address that names a SKU by its code with a search for it', async () => {
     // When the person follows a link from before histories were keyed by id
-    await page.goto(`${admin?.url ?? ''}/warehouse/stock/${mugSku}`);
+    await page.goto(`${test?.admin.url ?? ''}/warehouse/stock/${mugSku}`);
 
     // Then the page says there is no such SKU and offers to search for the code
     await expect.poll(() => page.locator('h1').innerText()).toBe('No such SKU');
@@ -298,17 +261,21 @@ describe.skipIf(shouldSkipBrowserTests())('admin in a browser', () => {
     await warehouseCell().waitFor();
   });
 
-  it('sends the person back to sign in when the API stops accepting their token', async () => {
-    // Given a stored token the API does not accept (as after revoking it)
-    await page.evaluate(() => localStorage.setItem('quartermaster.admin.apiToken', 'qm_revoked'));
+  it('sends the person back to sign in when their session is ended', async () => {
+    // Given an admin ends the person's sessions (as after a lost phone)
+    const ended = await graphql<{ endSessions: { errors: unknown[] } }>(
+      'mutation ($userId: ID!) { endSessions(userId: $userId) { errors { code } } }',
+      { userId: personId },
+    );
+    expect(ended.endSessions.errors).toEqual([]);
 
-    // When the stock screen loads
-    await page.goto(`${admin?.url ?? ''}/warehouse/stock`);
+    // When the person opens the mug's history from the stock screen they have open
+    await page.click(`a.sku-link:has(.sku-code:text-is("${mugSku}"))`);
 
     // Then the person is on the sign-in form, told why
     await page.waitForURL(/\/sign-in/);
     await expect
       .poll(() => page.locator('.signed-out').textContent())
-      .toContain('did not accept this token');
+      .toContain('Your session has ended');
   });
 });

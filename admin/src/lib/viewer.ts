@@ -186,20 +186,24 @@ export async function changePassword(
 
 /**
  * What a refused sign-in tells the person. A wrong password and an unknown email read the same
- * on purpose: saying which would tell a stranger which addresses have accounts. Locks and
- * slow-downs keep the API's own message, which says until when.
+ * on purpose (the API answers both alike, so a stranger cannot learn which addresses have
+ * accounts). A lock keeps the API's own words, which say for how long.
  */
 function signInMessage(error: PayloadError): string {
   switch (error.code) {
     case 'INVALID_CREDENTIALS':
-      return 'That email and password do not match an account. Check both and try again.';
+      return 'That email and password do not match. Check both and try again.';
     case 'ACCOUNT_LOCKED':
-      return `This account is locked after too many failed attempts. ${error.message}`;
+      return `Signing in to this account is locked. ${sentence(error.message)}`;
     case 'ADDRESS_BLOCKED':
-      return `Too many failed sign-ins from this network. ${error.message}`;
+      return `Signing in from this network is blocked. ${sentence(error.message)}`;
     default:
-      return error.message;
+      return sentence(error.message);
   }
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 /** The field a refusal is about; the API names the whole request with ''. */
