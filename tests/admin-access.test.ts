@@ -284,9 +284,17 @@ describe.skipIf(shouldSkipBrowserTests())('access control in the admin', () => {
     const receipt = rows.first();
     expect(await receipt.getAttribute('data-outcome')).toBe('SUCCEEDED');
     expect(await receipt.locator('.actor-label').innerText()).toBe(warehouseEmail);
-    const input = await receipt.locator('.input').innerText();
-    expect(input).toContain(mugSku);
-    expect(input).toMatch(/quantity:\s*4/);
+    const input = await receipt
+      .locator('.input dl > div')
+      .evaluateAll((pairs) =>
+        Object.fromEntries(
+          pairs.map((pair) => [
+            pair.querySelector('dt')?.textContent?.trim(),
+            pair.querySelector('dd')?.textContent?.trim(),
+          ]),
+        ),
+      );
+    expect(input).toMatchObject({ sku: mugSku, quantity: '4' });
   });
 
   it('signs in when the admin is opened as localhost rather than 127.0.0.1', async () => {
