@@ -30,7 +30,6 @@ describe.skipIf(shouldSkipBrowserTests())('access control in the admin', () => {
   let adminPage: Page;
   let warehouseContext: BrowserContext;
   let warehousePage: Page;
-  let warehouseUserId: string;
 
   beforeAll(async () => {
     test = await startAdminTestSystem();
@@ -114,11 +113,6 @@ describe.skipIf(shouldSkipBrowserTests())('access control in the admin', () => {
     expect(await row.locator('.state').innerText()).toContain('Must change password');
     await adminPage.click('.secret-once button:text-is("Done")');
     expect(await adminPage.locator('.secret-once').count()).toBe(0);
-
-    const users = await test?.graphql<{ users: { id: string; email: string }[] }>(
-      '{ users { id email } }',
-    );
-    warehouseUserId = users?.users.find((user) => user.email === warehouseEmail)?.id ?? '';
 
     // When the person signs in with it on their phone
     await warehousePage.goto(adminUrl('/'));
@@ -286,11 +280,11 @@ describe.skipIf(shouldSkipBrowserTests())('access control in the admin', () => {
     expect(await receipt.locator('.actor-label').innerText()).toBe(warehouseEmail);
     const input = await receipt
       .locator('.input dl > div')
-      .evaluateAll((pairs) =>
+      .evaluateAll((pairs): Record<string, string> =>
         Object.fromEntries(
-          pairs.map((pair) => [
-            pair.querySelector('dt')?.textContent?.trim(),
-            pair.querySelector('dd')?.textContent?.trim(),
+          pairs.map((pair): [string, string] => [
+            pair.querySelector('dt')?.textContent?.trim() ?? '',
+            pair.querySelector('dd')?.textContent?.trim() ?? '',
           ]),
         ),
       );

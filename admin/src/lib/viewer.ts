@@ -125,9 +125,21 @@ export async function loadViewer(): Promise<void> {
   }
 }
 
-/** Signs in; the new session's viewer, or why not. */
-export async function signIn(email: string, password: string): Promise<Viewer | Refusal> {
+/** An answer slower than this is the API's deliberate wait after failed attempts. */
+const signInSlowAfterMs = 800;
+
+/**
+ * Signs in; the new session's viewer, or why not. After a few failures the API waits before it
+ * checks a password; `onSlow` hears when the answer is taking that long, so the form can say so.
+ */
+export async function signIn(
+  email: string,
+  password: string,
+  onSlow: () => void = () => undefined,
+): Promise<Viewer | Refusal> {
+  const slowTimer = setTimeout(onSlow, signInSlowAfterMs);
   const result = await client().mutation(signInMutation, { email, password }).toPromise();
+  clearTimeout(slowTimer);
   if (result.error !== undefined || result.data === undefined) {
     return failureRefusal(result.error);
   }

@@ -77,18 +77,27 @@ export function scopeLabel(scope: ApiScope): string {
 }
 
 /**
- * Who made a token, as a person reads it: a person's email for `user:<id>`, the recorded actor
- * otherwise (`token:<id>`, `cli:<OS user>`, `system`).
+ * Who made a token, as a person reads it: a person's email for `user:<id>`, a token's name for
+ * `token:<id>`, the recorded actor otherwise (`cli:<OS user>`, `system`).
  */
 export function creatorName(
   createdBy: string | null | undefined,
-  users: readonly { id: string; email: string }[],
+  known: {
+    users: readonly { id: string; email: string }[];
+    tokens: readonly { id: string; name: string }[];
+  },
 ): string | null {
   if (createdBy === null || createdBy === undefined) {
     return null;
   }
-  const userId = /^user:(.+)$/.exec(createdBy)?.[1];
-  return users.find((user) => user.id === userId)?.email ?? createdBy;
+  const [kind, id] = createdBy.split(':', 2);
+  const name =
+    kind === 'user'
+      ? known.users.find((user) => user.id === id)?.email
+      : kind === 'token'
+        ? known.tokens.find((token) => token.id === id)?.name
+        : undefined;
+  return name ?? createdBy;
 }
 
 /** Whether a token works now, and if not, why not. */
