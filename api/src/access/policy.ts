@@ -36,6 +36,8 @@ const stockRead = needs('stock:read');
 const stockWrite = needs('stock:write');
 const ordersRead = needs('orders:read');
 const stockOrOrdersRead = needs('stock:read', 'orders:read');
+const financeRead = needs('finance:read');
+const financeWrite = needs('finance:write');
 
 export const policy: Policy = {
   Query: {
@@ -55,6 +57,7 @@ export const policy: Policy = {
     transferStock: stockWrite,
     recordCount: stockWrite,
     resolveException: stockWrite,
+    setUnitCost: financeWrite,
   },
   Subscription: {
     stockLevelChanged: stockRead,
@@ -64,18 +67,21 @@ export const policy: Policy = {
 
   Shop: { [everyField]: signedIn },
   Location: { [everyField]: stockOrOrdersRead },
-  Sku: { [everyField]: stockRead },
+  Sku: { [everyField]: stockRead, unitCost: financeRead },
   StockLevel: { [everyField]: stockRead },
   MovementConnection: { [everyField]: stockRead },
   MovementEdge: { [everyField]: stockRead },
   StockMovement: { [everyField]: stockRead },
   PageInfo: { [everyField]: signedIn },
   StockException: { [everyField]: stockRead },
-  Order: { [everyField]: ordersRead },
-  OrderLine: { [everyField]: ordersRead },
+  Order: { [everyField]: ordersRead, total: financeRead },
+  OrderLine: { [everyField]: ordersRead, unitPrice: financeRead },
+  Money: { [everyField]: financeRead },
   StockOperationPayload: { [everyField]: stockWrite },
   StockError: { [everyField]: signedIn },
   ResolveExceptionPayload: { [everyField]: stockWrite },
+  SetUnitCostPayload: { [everyField]: financeWrite },
+  CostError: { [everyField]: signedIn },
 };
 
 /** The rule for one field, or undefined when the policy has none. */

@@ -9,10 +9,11 @@ import { buildSchema, type PubSub } from 'type-graphql';
 
 import { applyPolicy } from '../access/guard.ts';
 import { CatalogueResolver } from '../catalogue/graphql.ts';
+import { FinanceResolver } from '../finance/graphql.ts';
 import { StockResolver } from '../ledger/graphql.ts';
 import { OrderResolver } from '../orders/graphql.ts';
 
-const resolvers = [StockResolver, OrderResolver, CatalogueResolver] as const;
+const resolvers = [StockResolver, OrderResolver, CatalogueResolver, FinanceResolver] as const;
 
 export async function buildApiSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   const schema = await buildSchema({

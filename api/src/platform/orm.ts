@@ -8,10 +8,12 @@ import { Migrator } from '@mikro-orm/migrations';
 import pg from 'pg';
 
 import * as ledgerSchema from '../../../migrations/Migration20261203000000_ledger.ts';
+import * as costsSchema from '../../../migrations/Migration20261203130000_costs.ts';
 import type { Logger } from './logger.ts';
 
 export const migrationsList = [
   { name: 'Migration20261203000000_ledger', class: ledgerSchema.Migration20261203000000Ledger },
+  { name: 'Migration20261203130000_costs', class: costsSchema.Migration20261203130000Costs },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
