@@ -76,6 +76,8 @@ export const policy: Policy = {
   StockException: { [everyField]: stockRead },
   Order: { [everyField]: ordersRead, total: financeRead },
   OrderLine: { [everyField]: ordersRead, unitPrice: financeRead },
+  // Money is only ever reached through a finance:read field; its own rule says the same, so a
+  // money field added later without one is still refused below it.
   Money: { [everyField]: financeRead },
   StockOperationPayload: { [everyField]: stockWrite },
   StockError: { [everyField]: signedIn },

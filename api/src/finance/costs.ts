@@ -33,7 +33,8 @@ export interface SetUnitCostInput {
   currency?: string | null;
 }
 
-export type SetUnitCostResult = { skuId: string; errors: [] } | { skuId: null; errors: CostError[] };
+export type SetUnitCostResult =
+  { skuId: string; errors: [] } | { skuId: null; errors: CostError[] };
 
 const isoCurrencies = new Set(Intl.supportedValuesOf('currency'));
 
