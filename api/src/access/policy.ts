@@ -36,6 +36,7 @@ const stockRead = needs('stock:read');
 const stockWrite = needs('stock:write');
 const ordersRead = needs('orders:read');
 const stockOrOrdersRead = needs('stock:read', 'orders:read');
+const admin = needs('admin');
 
 export const policy: Policy = {
   Query: {
@@ -48,6 +49,7 @@ export const policy: Policy = {
     openExceptions: stockRead,
     orders: ordersRead,
     order: ordersRead,
+    apiTokens: admin,
   },
   Mutation: {
     receiveStock: stockWrite,
@@ -55,6 +57,8 @@ export const policy: Policy = {
     transferStock: stockWrite,
     recordCount: stockWrite,
     resolveException: stockWrite,
+    createApiToken: admin,
+    revokeApiToken: admin,
   },
   Subscription: {
     stockLevelChanged: stockRead,
@@ -76,6 +80,10 @@ export const policy: Policy = {
   StockOperationPayload: { [everyField]: stockWrite },
   StockError: { [everyField]: signedIn },
   ResolveExceptionPayload: { [everyField]: stockWrite },
+  ApiToken: { [everyField]: admin },
+  CreateApiTokenPayload: { [everyField]: admin },
+  RevokeApiTokenPayload: { [everyField]: admin },
+  TokenError: { [everyField]: admin },
 };
 
 /** The rule for one field, or undefined when the policy has none. */
