@@ -26,8 +26,8 @@ import type pg from 'pg';
 import { WebSocketServer } from 'ws';
 
 import { authenticateCaller, type Credentials } from '../access/authenticate.ts';
-import type { Caller } from '../access/callers.ts';
-import type { LiveAccess } from '../access/live-access.ts';
+import { anonymousCaller, type Caller } from '../access/callers.ts';
+import { forbiddenCloseCode, type LiveAccess } from '../access/live-access.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RequestContext } from './context.ts';
 import { checkQueryLimits } from './query-limits.ts';
@@ -94,11 +94,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         return true;
       },
       context: async (ctx): Promise<RequestContext> => {
-        const authentication = await authenticateCaller(options.pool, socketCredentials(ctx));
+        const credentials = socketCredentials(ctx);
+        const authentication = await authenticateCaller(options.pool, credentials);
         if (authentication.outcome === 'refused' || authentication.caller.kind === 'anonymous') {
-          throw new GraphQLError('The credentials of this connection are no longer valid', {
-            extensions: { code: 'UNAUTHENTICATED' },
-          });
+          // Access ended since the socket opened: close it as the announcement would, and let
+          // the policy refuse this operation as it refuses any anonymous one.
+          ctx.extra.socket.close(forbiddenCloseCode, 'Credentials no longer valid');
+          const caller = anonymousCaller(credentials.origin);
+          return { pool: options.pool, em: options.orm.em.fork(), caller };
         }
         return { pool: options.pool, em: options.orm.em.fork(), caller: authentication.caller };
       },
