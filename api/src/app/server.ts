@@ -81,6 +81,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           return false;
         }
 
+        // An announcement that lands between the authentication above and the tracking below
+        // finds nothing to close; the periodic re-check closes such a connection instead.
         const { socket } = ctx.extra;
         if (socket.readyState !== socket.OPEN) {
           return false;
