@@ -38,6 +38,7 @@ const ordersRead = needs('orders:read');
 const stockOrOrdersRead = needs('stock:read', 'orders:read');
 const financeRead = needs('finance:read');
 const financeWrite = needs('finance:write');
+const admin = needs('admin');
 
 export const policy: Policy = {
   Query: {
@@ -50,6 +51,7 @@ export const policy: Policy = {
     openExceptions: stockRead,
     orders: ordersRead,
     order: ordersRead,
+    apiTokens: admin,
   },
   Mutation: {
     receiveStock: stockWrite,
@@ -58,6 +60,8 @@ export const policy: Policy = {
     recordCount: stockWrite,
     resolveException: stockWrite,
     setUnitCost: financeWrite,
+    createApiToken: admin,
+    revokeApiToken: admin,
   },
   Subscription: {
     stockLevelChanged: stockRead,
@@ -84,6 +88,10 @@ export const policy: Policy = {
   ResolveExceptionPayload: { [everyField]: stockWrite },
   SetUnitCostPayload: { [everyField]: financeWrite },
   CostError: { [everyField]: signedIn },
+  ApiToken: { [everyField]: admin },
+  CreateApiTokenPayload: { [everyField]: admin },
+  RevokeApiTokenPayload: { [everyField]: admin },
+  TokenError: { [everyField]: admin },
 };
 
 /** The rule for one field, or undefined when the policy has none. */
