@@ -8,11 +8,19 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 
 import { applyPolicy } from '../access/guard.ts';
+import { TokenResolver } from '../access/tokens-graphql.ts';
 import { CatalogueResolver } from '../catalogue/graphql.ts';
+import { FinanceResolver } from '../finance/graphql.ts';
 import { StockResolver } from '../ledger/graphql.ts';
 import { OrderResolver } from '../orders/graphql.ts';
 
-const resolvers = [StockResolver, OrderResolver, CatalogueResolver] as const;
+const resolvers = [
+  StockResolver,
+  OrderResolver,
+  CatalogueResolver,
+  FinanceResolver,
+  TokenResolver,
+] as const;
 
 export async function buildApiSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   const schema = await buildSchema({

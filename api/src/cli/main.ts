@@ -4,23 +4,35 @@
  * started for the command if the system is not running).
  *
  *   qm ledger verify            recompute balances from movements; exit 1 on any difference
- *   qm tokens create --name N --scope S [--scope S ...]   print a new API token once
- *   qm tokens list              every token (never its secret)
+ *   qm tokens create --name N --scope S [--scope S ...] [--expires-in 30d | --expires-at ISO]
+ *                               print a new API token once
+ *   qm tokens list              every token (never its secret), its expiry and creator
  *   qm tokens revoke ID         refuse the token from now on
  */
 import 'reflect-metadata';
 
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 
-import { createToken, listTokens, revokeToken, scopes, type Scope } from '../access/tokens.ts';
+import {
+  createToken,
+  listTokens,
+  revokeToken,
+  scopes,
+  tokenInputErrors,
+  type TokenError,
+  type TokenSummary,
+} from '../access/tokens.ts';
 import { verifyLedger } from '../ledger/ledger.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { createPool, openDatabase } from '../platform/database.ts';
 import { createLogger } from '../platform/logger.ts';
+import { parseExpiry } from './expiry.ts';
 
 const usage = `usage:
   pnpm qm ledger verify [--json]
   pnpm qm tokens create --name NAME --scope ${scopes.join('|')} [--scope ...]
+                        [--expires-in 30d|12h | --expires-at 2027-01-31T18:00:00Z]
   pnpm qm tokens list
   pnpm qm tokens revoke ID`;
 
@@ -39,19 +51,13 @@ async function main(argv: string[]): Promise<number> {
       return await tokensCreate(pool, rest);
     }
     if (group === 'tokens' && command === 'list') {
-      for (const token of await listTokens(pool)) {
-        const state = token.revokedAt ? 'revoked' : 'live';
-        const used = token.lastUsedAt?.toISOString() ?? 'never';
-        process.stdout.write(
-          `${token.id}\t${state}\t${token.name}\t${token.scopes.join(',')}\tlast used ${used}\n`,
-        );
-      }
+      process.stdout.write(
+        (await listTokens(pool)).map((token) => `${tokenLine(token)}\n`).join(''),
+      );
       return 0;
     }
     if (group === 'tokens' && command === 'revoke' && rest.length === 1) {
-      const revoked = await revokeToken(pool, rest[0] ?? '');
-      process.stderr.write(revoked ? 'Token revoked.\n' : `qm: no live token ${rest[0]}\n`);
-      return revoked ? 0 : 1;
+      return await tokensRevoke(pool, rest[0] ?? '');
     }
     process.stderr.write(`${usage}\n`);
     return 2;
@@ -89,29 +95,87 @@ async function ledgerVerify(pool: ReturnType<typeof createPool>, args: string[])
 }
 
 async function tokensCreate(pool: ReturnType<typeof createPool>, args: string[]) {
-  const { values } = parseArgs({
-    args,
-    options: { name: { type: 'string' }, scope: { type: 'string', multiple: true } },
-  });
-  const requested = values.scope ?? [];
-  const unknown = requested.filter((scope) => !(scopes as readonly string[]).includes(scope));
-  const name = values.name?.trim() ?? '';
-  const problem =
-    name === '' || name.length > 100
-      ? '--name is required, at most 100 characters'
-      : requested.length === 0
-        ? `name at least one --scope (${scopes.join(', ')})`
-        : unknown.length > 0
-          ? `unknown scope(s): ${unknown.join(', ')}`
-          : null;
-  if (problem !== null) {
-    process.stderr.write(`qm: ${problem}\n${usage}\n`);
+  let values: { name?: string; scope?: string[]; 'expires-in'?: string; 'expires-at'?: string };
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        name: { type: 'string' },
+        scope: { type: 'string', multiple: true },
+        'expires-in': { type: 'string' },
+        'expires-at': { type: 'string' },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`qm: ${(error as Error).message}\n${usage}\n`);
     return 2;
   }
-  const created = await createToken(pool, { name, scopes: requested as Scope[] });
+
+  const expiry = parseExpiry({ expiresIn: values['expires-in'], expiresAt: values['expires-at'] });
+  const input = {
+    name: values.name ?? '',
+    scopes: values.scope ?? [],
+    expiresAt: 'expiresAt' in expiry ? expiry.expiresAt : null,
+  };
+  const problems = [
+    ...tokenInputErrors(input).map(describeTokenError),
+    ...('problem' in expiry ? [expiry.problem] : []),
+  ];
+  if (problems.length > 0) {
+    process.stderr.write(`${problems.map((problem) => `qm: ${problem}\n`).join('')}${usage}\n`);
+    return 2;
+  }
+
+  const created = await createToken(pool, { ...input, createdBy: `cli:${osUser()}` });
   process.stdout.write(`${created.token}\n`);
-  process.stderr.write(`Token ${created.id} created; it is shown only this once.\n`);
+  const until = input.expiresAt === null ? '' : `, valid until ${input.expiresAt.toISOString()}`;
+  process.stderr.write(`Token ${created.id} created${until}; it is shown only this once.\n`);
   return 0;
+}
+
+async function tokensRevoke(pool: ReturnType<typeof createPool>, id: string) {
+  const outcome = await revokeToken(pool, id);
+  switch (outcome) {
+    case 'revoked':
+      process.stderr.write(`Token ${id} revoked; its open connections are being closed.\n`);
+      return 0;
+    case 'already_revoked':
+      process.stderr.write(`qm: token ${id} was already revoked\n`);
+      return 1;
+    case 'not_found':
+      process.stderr.write(`qm: no token ${id.slice(0, 40)}\n`);
+      return 1;
+  }
+}
+
+/** One tab-separated line: id, state, name, scopes, expiry, creator, last use. */
+function tokenLine(token: TokenSummary): string {
+  const state = token.revokedAt ? 'revoked' : token.isActive ? 'live' : 'expired';
+  return [
+    token.id,
+    state,
+    token.name,
+    token.scopes.join(','),
+    `expires ${token.expiresAt?.toISOString() ?? 'never'}`,
+    `created by ${token.createdBy ?? 'unknown'}`,
+    `last used ${token.lastUsedAt?.toISOString() ?? 'never'}`,
+  ].join('\t');
+}
+
+/** A token error in the command line's words: the option at fault, then what is wrong. */
+function describeTokenError(error: TokenError): string {
+  const option = { name: '--name', scopes: '--scope', expiresAt: '--expires-in/--expires-at' };
+  return `${option[error.field as keyof typeof option] ?? error.field}: ${error.message}`;
+}
+
+/** The operating-system account running the command, recorded as who created a token. */
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    // A container may run under a uid with no account name.
+    return process.env.USER ?? `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
 }
 
 main(process.argv.slice(2)).then(
