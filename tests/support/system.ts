@@ -4,7 +4,11 @@
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
+import type { SignInThrottleSettings } from '../../api/src/access/sign-in-throttle.ts';
 import { startSystem, type System } from '../../api/src/app/system.ts';
 import { loadConfig } from '../../api/src/platform/config.ts';
 import { createLogger } from '../../api/src/platform/logger.ts';
@@ -20,6 +24,8 @@ export const accessToken = 'shpat_test_access_token';
 
 export interface TestSystem extends System {
   simulator: ShopifySimulator;
+  /** The system's own data folder, where the first admin's password is written. */
+  dataDir: string;
   graphql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -34,11 +40,19 @@ export interface TestSystem extends System {
 }
 
 export async function startTestSystem(
-  options: { apiVersion?: string; workerConcurrency?: number; simulator?: ShopifySimulator } = {},
+  options: {
+    apiVersion?: string;
+    workerConcurrency?: number;
+    simulator?: ShopifySimulator;
+    signInThrottle?: Partial<SignInThrottleSettings>;
+    environment?: Record<string, string>;
+  } = {},
 ): Promise<TestSystem> {
   const simulator =
     options.simulator ?? (await startShopifySimulator({ accessToken, clientSecret }));
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'qm-test-'));
   const config = loadConfig({
+    QM_DATA_DIR: dataDir,
     DATABASE_URL: await createTestDatabase(),
     PORT: '0',
     SHOPIFY_SHOP: shopDomain,
@@ -47,12 +61,14 @@ export async function startTestSystem(
     SHOPIFY_API_VERSION: options.apiVersion ?? '2026-04',
     SHOPIFY_ADMIN_URL: simulator.url,
     QM_ADMIN_TOKEN: 'qm_test_admin_token_0123456789abcdef',
+    ...options.environment,
   });
   const system = await startSystem({
     config,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     host: '127.0.0.1',
     workerConcurrency: options.workerConcurrency ?? 4,
+    signInThrottle: options.signInThrottle,
   });
   const apiUrl = system.apiUrl ?? '';
 
@@ -60,6 +76,7 @@ export async function startTestSystem(
   return {
     ...system,
     simulator,
+    dataDir,
     async graphql<T>(query: string, variables: Record<string, unknown> = {}) {
       const response = await fetch(`${apiUrl}/graphql`, {
         method: 'POST',
@@ -93,6 +110,7 @@ export async function startTestSystem(
       if (options.simulator === undefined) {
         await simulator.close();
       }
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

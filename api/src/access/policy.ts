@@ -36,6 +36,7 @@ const stockRead = needs('stock:read');
 const stockWrite = needs('stock:write');
 const ordersRead = needs('orders:read');
 const stockOrOrdersRead = needs('stock:read', 'orders:read');
+const admin = needs('admin');
 
 export const policy: Policy = {
   Query: {
@@ -48,6 +49,9 @@ export const policy: Policy = {
     openExceptions: stockRead,
     orders: ordersRead,
     order: ordersRead,
+    viewer: anyone,
+    users: admin,
+    user: admin,
   },
   Mutation: {
     receiveStock: stockWrite,
@@ -55,6 +59,14 @@ export const policy: Policy = {
     transferStock: stockWrite,
     recordCount: stockWrite,
     resolveException: stockWrite,
+    signIn: anyone,
+    signOut: signedIn,
+    changePassword: signedIn,
+    createUser: admin,
+    updateUser: admin,
+    resetPassword: admin,
+    endSessions: admin,
+    clearSignInLock: admin,
   },
   Subscription: {
     stockLevelChanged: stockRead,
@@ -76,6 +88,21 @@ export const policy: Policy = {
   StockOperationPayload: { [everyField]: stockWrite },
   StockError: { [everyField]: signedIn },
   ResolveExceptionPayload: { [everyField]: stockWrite },
+
+  // Who one is, and the answers of signing in, are for anyone: the caller of signIn is still
+  // anonymous while the answer is written. They hold only the caller's own details.
+  Viewer: { [everyField]: anyone },
+  ViewerUser: { [everyField]: anyone },
+  AccessError: { [everyField]: anyone },
+  SignInPayload: { [everyField]: anyone },
+  SignOutPayload: { [everyField]: signedIn },
+  ChangePasswordPayload: { [everyField]: signedIn },
+  User: { [everyField]: admin },
+  SignInLock: { [everyField]: admin },
+  UserSession: { [everyField]: admin },
+  UserPayload: { [everyField]: admin },
+  OneTimePasswordPayload: { [everyField]: admin },
+  EndSessionsPayload: { [everyField]: admin },
 };
 
 /** The rule for one field, or undefined when the policy has none. */

@@ -7,12 +7,19 @@ import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 
+import { AccessResolver, UserFieldsResolver } from '../access/graphql.ts';
 import { applyPolicy } from '../access/guard.ts';
 import { CatalogueResolver } from '../catalogue/graphql.ts';
 import { StockResolver } from '../ledger/graphql.ts';
 import { OrderResolver } from '../orders/graphql.ts';
 
-const resolvers = [StockResolver, OrderResolver, CatalogueResolver] as const;
+const resolvers = [
+  StockResolver,
+  OrderResolver,
+  CatalogueResolver,
+  AccessResolver,
+  UserFieldsResolver,
+] as const;
 
 export async function buildApiSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   const schema = await buildSchema({

@@ -1,7 +1,9 @@
 /**
  * The API's HTTP surface on one port: `/graphql` over HTTP and WebSocket, the Shopify webhook
- * endpoint, and `/health`. Every GraphQL request must name a live token; a WebSocket names it
- * in its connection's init payload (`{ authorization: 'Bearer …' }`) or its upgrade request.
+ * endpoint, and `/health`. A GraphQL caller is an API token (`Authorization: Bearer …`, or a
+ * WebSocket's init payload `{ authorization: 'Bearer …' }`), a person's session cookie, or
+ * nobody. A mutation authenticated by cookie must pass the CSRF check (access/csrf.ts) before
+ * anything runs, and a WebSocket authenticated by cookie must come from an allowed origin.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -25,6 +27,8 @@ import { WebSocketServer } from 'ws';
 
 import { authenticateCaller, type Credentials } from '../access/authenticate.ts';
 import type { Caller } from '../access/callers.ts';
+import { csrfHeader, csrfRefusal, isAllowedSocketOrigin } from '../access/csrf.ts';
+import type { AccessServices } from '../access/sign-in.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RequestContext } from './context.ts';
 import { checkQueryLimits } from './query-limits.ts';
@@ -38,6 +42,7 @@ export interface ApiServerOptions {
   routers: express.Router[];
   /** Origins allowed to call the API from a browser (the admin). */
   allowedOrigins: string[];
+  access: AccessServices;
 }
 
 export interface ApiServer {
@@ -69,10 +74,18 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         return refusals.length > 0 ? refusals : undefined;
       },
       // A socket must name a caller when it opens; an anonymous one could subscribe to nothing.
+      // A browser sends the session cookie whichever page opens the socket, so one opened by
+      // cookie must come from an allowed origin.
       onConnect: async (ctx) => {
         const authentication = await authenticateCaller(options.pool, socketCredentials(ctx));
         return (
-          authentication.outcome === 'authenticated' && authentication.caller.kind !== 'anonymous'
+          authentication.outcome === 'authenticated' &&
+          authentication.caller.kind !== 'anonymous' &&
+          isAllowedSocketOrigin(
+            authentication.caller,
+            upgradeRequest(ctx).headers.origin,
+            options.allowedOrigins,
+          )
         );
       },
       context: async (ctx): Promise<RequestContext> => {
@@ -82,7 +95,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
             extensions: { code: 'UNAUTHENTICATED' },
           });
         }
-        return { pool: options.pool, em: options.orm.em.fork(), caller: authentication.caller };
+        return {
+          pool: options.pool,
+          em: options.orm.em.fork(),
+          caller: authentication.caller,
+          access: options.access,
+        };
       },
     },
     sockets,
@@ -94,7 +112,20 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       {
         requestDidStart: () =>
           Promise.resolve({
-            didResolveOperation: ({ document, request }) => {
+            didResolveOperation: ({ document, request, operation, contextValue }) => {
+              if (operation?.operation === 'mutation') {
+                const forgery = csrfRefusal(
+                  {
+                    caller: contextValue.caller,
+                    origin: request.http?.headers.get('origin'),
+                    csrfToken: request.http?.headers.get(csrfHeader),
+                  },
+                  options.allowedOrigins,
+                );
+                if (forgery !== null) {
+                  throw forgery;
+                }
+              }
               const [refusal] = checkQueryLimits(
                 options.schema,
                 document,
@@ -137,7 +168,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const caller = await callerOf(options.pool, req);
-        return { pool: options.pool, em: options.orm.em.fork(), caller, response: res };
+        return {
+          pool: options.pool,
+          em: options.orm.em.fork(),
+          caller,
+          response: res,
+          access: options.access,
+        };
       },
     }),
   );
@@ -250,7 +287,7 @@ function socketCredentials(ctx: {
   connectionParams?: Readonly<Record<string, unknown>>;
   extra: unknown;
 }): Credentials {
-  const request = (ctx.extra as { request: IncomingMessage }).request;
+  const request = upgradeRequest(ctx);
   const fromParams = ctx.connectionParams?.authorization;
   const fromHeader = request.headers.authorization;
   return {
@@ -263,13 +300,22 @@ function socketCredentials(ctx: {
   };
 }
 
+function upgradeRequest(ctx: { extra: unknown }): IncomingMessage {
+  return (ctx.extra as { request: IncomingMessage }).request;
+}
+
+/** Lets the admin's origins call with the session cookie and the CSRF header; no one else. */
 function cors(allowedOrigins: string[]): express.RequestHandler {
   return (request, response, next) => {
     const origin = request.header('origin');
     if (origin !== undefined && allowedOrigins.includes(origin)) {
       response.setHeader('Access-Control-Allow-Origin', origin);
       response.setHeader('Vary', 'Origin');
-      response.setHeader('Access-Control-Allow-Headers', 'authorization, content-type');
+      response.setHeader('Access-Control-Allow-Credentials', 'true');
+      response.setHeader(
+        'Access-Control-Allow-Headers',
+        `authorization, content-type, ${csrfHeader}`,
+      );
       response.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     }
     if (request.method === 'OPTIONS') {

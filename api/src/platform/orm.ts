@@ -8,10 +8,12 @@ import { Migrator } from '@mikro-orm/migrations';
 import pg from 'pg';
 
 import * as ledgerSchema from '../../../migrations/Migration20261203000000_ledger.ts';
+import * as peopleSchema from '../../../migrations/Migration20261203100000_people.ts';
 import type { Logger } from './logger.ts';
 
 export const migrationsList = [
   { name: 'Migration20261203000000_ledger', class: ledgerSchema.Migration20261203000000Ledger },
+  { name: 'Migration20261203100000_people', class: peopleSchema.Migration20261203100000People },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
