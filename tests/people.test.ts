@@ -78,7 +78,10 @@ function post<T>(
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
         response.on('end', () => {
-          const parsed = JSON.parse(text) as { data?: T | null; errors?: GraphQLAnswer<T>['errors'] };
+          const parsed = JSON.parse(text) as {
+            data?: T | null;
+            errors?: GraphQLAnswer<T>['errors'];
+          };
           resolve({
             status: response.statusCode ?? 0,
             data: parsed.data ?? null,
@@ -344,10 +347,9 @@ describe('sessions', () => {
     const second = new Browser();
     await second.signIn('eve@example.com', strongPassword);
     const query = `query($id: ID!) { user(id: $id) { activeSessions { id address } } }`;
-    const live = await system.graphql<{ user: { activeSessions: { address: string }[] } }>(
-      query,
-      { id: browser.userId },
-    );
+    const live = await system.graphql<{ user: { activeSessions: { address: string }[] } }>(query, {
+      id: browser.userId,
+    });
 
     const ended = await system.graphql<{ endSessions: { endedCount: number } }>(
       'mutation($id: ID!) { endSessions(userId: $id) { endedCount errors { code } } }',
@@ -377,25 +379,37 @@ describe('sessions', () => {
   });
 
   it('lets an API token through as a token, with no CSRF token', async () => {
-    const answer = await post<ViewerData>(viewerQuery, {}, {
-      authorization: `Bearer ${system.adminToken}`,
-    });
+    const answer = await post<ViewerData>(
+      viewerQuery,
+      {},
+      {
+        authorization: `Bearer ${system.adminToken}`,
+      },
+    );
 
     expect(answer.data?.viewer).toMatchObject({ kind: 'TOKEN', user: null, csrfToken: null });
   });
 });
 
 describe('cross-site request forgery', () => {
-  it('refuses a cookie mutation without the CSRF token or with a wrong one, changing nothing', async () => {
+  it('refuses a cookie mutation without the CSRF token or with a wrong one', async () => {
     const browser = await signedIn('frank@example.com', ['warehouse']);
     const before = await onHand('HL-SPOON-ENML');
 
-    const missing = await browser.graphql(receiveOne, { locationId: warehouseId }, {
-      'x-csrf-token': '',
-    });
-    const wrong = await browser.graphql(receiveOne, { locationId: warehouseId }, {
-      'x-csrf-token': `${browser.csrfToken.slice(0, -1)}A`,
-    });
+    const missing = await browser.graphql(
+      receiveOne,
+      { locationId: warehouseId },
+      {
+        'x-csrf-token': '',
+      },
+    );
+    const wrong = await browser.graphql(
+      receiveOne,
+      { locationId: warehouseId },
+      {
+        'x-csrf-token': `${browser.csrfToken.slice(0, -1)}A`,
+      },
+    );
 
     for (const answer of [missing, wrong]) {
       expect(answer.status).toBe(403);
@@ -422,9 +436,13 @@ describe('cross-site request forgery', () => {
     const browser = await signedIn('hal@example.com', ['warehouse']);
     const before = await onHand('HL-SPOON-ENML');
 
-    const answer = await browser.graphql(receiveOne, { locationId: warehouseId }, {
-      origin: 'https://evil.example',
-    });
+    const answer = await browser.graphql(
+      receiveOne,
+      { locationId: warehouseId },
+      {
+        origin: 'https://evil.example',
+      },
+    );
     const signIn = await post<SignInData>(
       signInMutation,
       { email: 'hal@example.com', password: strongPassword },
@@ -466,7 +484,7 @@ describe('cross-site request forgery', () => {
     expect(foreign.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
-  it('refuses a cookie WebSocket from a foreign origin and accepts one from the admin', async () => {
+  it('refuses a cookie WebSocket from a foreign origin, accepts the admin', async () => {
     const browser = await signedIn('ivy@example.com', ['warehouse']);
     const subscribe = (origin: string) => {
       class BrowserSocket extends WebSocket {
@@ -591,7 +609,7 @@ describe('sign-in throttling', () => {
 });
 
 describe('passwords', () => {
-  it('after a reset, allows only viewer, changePassword and signOut until it is changed', async () => {
+  it('after a reset, allows only viewer, changePassword and signOut until changed', async () => {
     const userId = await createPerson('nora@example.com', ['warehouse']);
     const before = new Browser();
     await before.signIn('nora@example.com', strongPassword);
@@ -691,7 +709,11 @@ describe('managing people', () => {
         'password',
         'PASSWORD_TOO_WEAK',
       ],
-      [{ email: 'quinn@example.com', roles: ['VIEWER'], name: 'n'.repeat(201) }, 'name', 'INVALID_NAME'],
+      [
+        { email: 'quinn@example.com', roles: ['VIEWER'], name: 'n'.repeat(201) },
+        'name',
+        'INVALID_NAME',
+      ],
     ];
 
     for (const [input, field, code] of cases) {
@@ -722,7 +744,10 @@ describe('managing people', () => {
     const browser = new Browser();
     const answer = await browser.signIn('rita@example.com', data.createUser.oneTimePassword);
 
-    expect(data.createUser.user).toEqual({ mustChangePassword: true, roles: ['FINANCE', 'VIEWER'] });
+    expect(data.createUser.user).toEqual({
+      mustChangePassword: true,
+      roles: ['FINANCE', 'VIEWER'],
+    });
     expect(answer.data?.signIn.viewer?.user.mustChangePassword).toBe(true);
   });
 
@@ -733,22 +758,29 @@ describe('managing people', () => {
     const answers = [
       await browser.graphql('{ users { id } }'),
       await browser.graphql(
-        'mutation { createUser(input: { email: "x@example.com", roles: [ADMIN] }) { errors { code } } }',
+        `mutation { createUser(input: { email: "x@example.com", roles: [ADMIN] }) {
+          errors { code } } }`,
       ),
       await browser.graphql(
         `mutation($id: ID!) { updateUser(input: { userId: $id, roles: [ADMIN] }) {
           errors { code } } }`,
         { id: browser.userId },
       ),
-      await browser.graphql('mutation($id: ID!) { resetPassword(userId: $id) { oneTimePassword } }', {
-        id: browser.userId,
-      }),
+      await browser.graphql(
+        'mutation($id: ID!) { resetPassword(userId: $id) { oneTimePassword } }',
+        {
+          id: browser.userId,
+        },
+      ),
       await browser.graphql('mutation($id: ID!) { endSessions(userId: $id) { endedCount } }', {
         id: browser.userId,
       }),
-      await browser.graphql('mutation($id: ID!) { clearSignInLock(userId: $id) { errors { code } } }', {
-        id: browser.userId,
-      }),
+      await browser.graphql(
+        'mutation($id: ID!) { clearSignInLock(userId: $id) { errors { code } } }',
+        {
+          id: browser.userId,
+        },
+      ),
     ];
 
     for (const answer of answers) {
@@ -800,9 +832,7 @@ describe('managing people', () => {
         { input },
       );
     for (const other of others.rows) {
-      expect((await update({ userId: other.id, roles: ['VIEWER'] })).updateUser.errors).toEqual(
-        [],
-      );
+      expect((await update({ userId: other.id, roles: ['VIEWER'] })).updateUser.errors).toEqual([]);
     }
 
     const demoted = await update({ userId: adminId, roles: ['WAREHOUSE'] });
@@ -859,8 +889,19 @@ describe('pnpm qm users', () => {
 
   it('creates a person with a password read from standard input, and lists people', async () => {
     const run = qm(
-      ['users', 'create', '--email', 'wes@example.com', '--role', 'finance', '--role', 'viewer',
-        '--name', 'Wes', '--password-stdin'],
+      [
+        'users',
+        'create',
+        '--email',
+        'wes@example.com',
+        '--role',
+        'finance',
+        '--role',
+        'viewer',
+        '--name',
+        'Wes',
+        '--password-stdin',
+      ],
       `${strongPassword}\n`,
     );
     const answer = await new Browser().signIn('wes@example.com', strongPassword);
@@ -874,8 +915,10 @@ describe('pnpm qm users', () => {
   });
 
   it('refuses a bad account with the reason and exit code 1, creating nothing', async () => {
-    const weak = qm(['users', 'create', '--email', 'xia@example.com', '--role', 'viewer',
-      '--password-stdin'], 'short\n');
+    const weak = qm(
+      ['users', 'create', '--email', 'xia@example.com', '--role', 'viewer', '--password-stdin'],
+      'short\n',
+    );
     const noRole = qm(['users', 'create', '--email', 'xia@example.com']);
     const taken = qm(['users', 'create', '--email', 'WES@example.com', '--role', 'viewer']);
 

@@ -25,7 +25,10 @@ export interface MutationRequest {
  * Why a mutation must not run, or null when it may. An anonymous mutation from a foreign
  * origin is refused too: signing in from another site would plant that site's session.
  */
-export function csrfRefusal(request: MutationRequest, allowedOrigins: string[]): GraphQLError | null {
+export function csrfRefusal(
+  request: MutationRequest,
+  allowedOrigins: string[],
+): GraphQLError | null {
   const { caller, origin } = request;
   if (caller.kind === 'token') {
     return null;
@@ -35,7 +38,7 @@ export function csrfRefusal(request: MutationRequest, allowedOrigins: string[]):
   }
   if (caller.kind === 'user' && !sameSecret(request.csrfToken ?? '', caller.csrfToken)) {
     return forbidden(
-      'A mutation with a session cookie must send the session\'s csrfToken (see viewer) in ' +
+      "A mutation with a session cookie must send the session's csrfToken (see viewer) in " +
         'the X-CSRF-Token header',
     );
   }

@@ -487,7 +487,7 @@ export class AccessResolver {
     };
   }
 
-  @Mutation(() => EndSessionsPayload, { description: "Signs a person out everywhere." })
+  @Mutation(() => EndSessionsPayload, { description: 'Signs a person out everywhere.' })
   async endSessions(
     @Ctx() { pool }: RequestContext,
     @Arg('userId', () => ID) userId: string,

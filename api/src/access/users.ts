@@ -112,7 +112,10 @@ export async function createUser(db: Queryable, input: CreateUserInput): Promise
   const chosen = input.password ?? null;
   const weakness = chosen === null ? null : passwordProblem(chosen, email);
   if (weakness !== null) {
-    return { ...refused('password', 'PASSWORD_TOO_WEAK', `password ${weakness}`), oneTimePassword: null };
+    return {
+      ...refused('password', 'PASSWORD_TOO_WEAK', `password ${weakness}`),
+      oneTimePassword: null,
+    };
   }
 
   const oneTimePassword = chosen === null ? generateOneTimePassword() : null;

@@ -16,6 +16,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import {
   GraphQLError,
+  OperationTypeNode,
   parse,
   type DocumentNode,
   type GraphQLFormattedError,
@@ -113,7 +114,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         requestDidStart: () =>
           Promise.resolve({
             didResolveOperation: ({ document, request, operation, contextValue }) => {
-              if (operation?.operation === 'mutation') {
+              if (operation?.operation === OperationTypeNode.MUTATION) {
                 const forgery = csrfRefusal(
                   {
                     caller: contextValue.caller,
