@@ -26,7 +26,6 @@ import {
 } from 'type-graphql';
 
 import type { RequestContext } from '../app/context.ts';
-import type { Caller } from './callers.ts';
 import { permissionsOfRoles, type Role } from './permissions.ts';
 import {
   clearedSessionCookie,
@@ -321,15 +320,11 @@ function personViewer(user: UserRecord, csrfToken: string): Viewer {
   };
 }
 
-function sessionOf(caller: Caller, field: string): AccessErrorRecord | null {
-  return caller.kind === 'user'
-    ? null
-    : {
-        field,
-        code: 'SESSION_REQUIRED',
-        message: 'Only a person signed in with a session can do this, not an API token',
-      };
-}
+const sessionRequired: AccessErrorRecord = {
+  field: '',
+  code: 'SESSION_REQUIRED',
+  message: 'Only a person signed in with a session can do this, not an API token',
+};
 
 @Resolver()
 export class AccessResolver {
@@ -384,9 +379,8 @@ export class AccessResolver {
   async signOut(
     @Ctx() { pool, caller, response, access }: RequestContext,
   ): Promise<SignOutPayload> {
-    const refusal = sessionOf(caller, '');
-    if (refusal !== null || caller.kind !== 'user') {
-      return { signedOut: false, errors: errorsOf(refusal === null ? [] : [refusal]) };
+    if (caller.kind !== 'user') {
+      return { signedOut: false, errors: errorsOf([sessionRequired]) };
     }
     const signedOut = await endSession(pool, caller.sessionId, 'signed_out');
     response?.append('Set-Cookie', clearedSessionCookie(access.sessions));
@@ -401,9 +395,8 @@ export class AccessResolver {
     @Arg('currentPassword') currentPassword: string,
     @Arg('newPassword') newPassword: string,
   ): Promise<ChangePasswordPayload> {
-    const refusal = sessionOf(caller, '');
-    if (refusal !== null || caller.kind !== 'user') {
-      return { viewer: null, errors: errorsOf(refusal === null ? [] : [refusal]) };
+    if (caller.kind !== 'user') {
+      return { viewer: null, errors: errorsOf([sessionRequired]) };
     }
 
     // Guessing the current password from a stolen session is throttled like signing in.
