@@ -6,7 +6,7 @@
  * setting a timestamp (or by being deleted): the trigger names the kind and the column, e.g.
  * `EXECUTE FUNCTION announce_access_change('token', 'revoked_at')`. Every API process listens on
  * `qm_access_ended` and closes that caller's WebSockets, whichever way the change was made
- * (GraphQL, the CLI or plain SQL). Only api_tokens gets the trigger here.
+ * (GraphQL, the CLI or plain SQL). API tokens, sessions and people get the trigger here.
  */
 import { Migration } from '@mikro-orm/migrations';
 
@@ -19,6 +19,8 @@ export class Migration20261203120000Tokens extends Migration {
   override down(): void {
     this.addSql(`
       DROP TRIGGER IF EXISTS api_tokens_access_ended ON api_tokens;
+      DROP TRIGGER IF EXISTS sessions_access_ended ON sessions;
+      DROP TRIGGER IF EXISTS users_access_ended ON users;
       DROP FUNCTION IF EXISTS announce_access_change();
       ALTER TABLE api_tokens
         DROP CONSTRAINT IF EXISTS api_tokens_scopes_known,
@@ -67,4 +69,13 @@ END $$;
 CREATE TRIGGER api_tokens_access_ended
   AFTER UPDATE OF revoked_at OR DELETE ON api_tokens
   FOR EACH ROW EXECUTE FUNCTION announce_access_change('token', 'revoked_at');
+
+-- A person's open connections close when a session ends (sign-out, expiry, an admin ending it, a
+-- password change or reset) and when the person is disabled.
+CREATE TRIGGER sessions_access_ended
+  AFTER UPDATE OF ended_at OR DELETE ON sessions
+  FOR EACH ROW EXECUTE FUNCTION announce_access_change('session', 'ended_at');
+CREATE TRIGGER users_access_ended
+  AFTER UPDATE OF disabled_at OR DELETE ON users
+  FOR EACH ROW EXECUTE FUNCTION announce_access_change('user', 'disabled_at');
 `;

@@ -4,7 +4,11 @@
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
+import type { SignInThrottleSettings } from '../../api/src/access/sign-in-throttle.ts';
 import { startSystem, type System } from '../../api/src/app/system.ts';
 import { loadConfig } from '../../api/src/platform/config.ts';
 import { createLogger } from '../../api/src/platform/logger.ts';
@@ -20,6 +24,8 @@ export const accessToken = 'shpat_test_access_token';
 
 export interface TestSystem extends System {
   simulator: ShopifySimulator;
+  /** The system's own data folder, where the first admin's password is written. */
+  dataDir: string;
   graphql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -39,11 +45,15 @@ export async function startTestSystem(
     workerConcurrency?: number;
     simulator?: ShopifySimulator;
     accessRecheckIntervalMs?: number;
+    signInThrottle?: Partial<SignInThrottleSettings>;
+    environment?: Record<string, string>;
   } = {},
 ): Promise<TestSystem> {
   const simulator =
     options.simulator ?? (await startShopifySimulator({ accessToken, clientSecret }));
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'qm-test-'));
   const config = loadConfig({
+    QM_DATA_DIR: dataDir,
     DATABASE_URL: await createTestDatabase(),
     PORT: '0',
     SHOPIFY_SHOP: shopDomain,
@@ -52,6 +62,7 @@ export async function startTestSystem(
     SHOPIFY_API_VERSION: options.apiVersion ?? '2026-04',
     SHOPIFY_ADMIN_URL: simulator.url,
     QM_ADMIN_TOKEN: 'qm_test_admin_token_0123456789abcdef',
+    ...options.environment,
   });
   const system = await startSystem({
     config,
@@ -59,6 +70,7 @@ export async function startTestSystem(
     host: '127.0.0.1',
     workerConcurrency: options.workerConcurrency ?? 4,
     accessRecheckIntervalMs: options.accessRecheckIntervalMs,
+    signInThrottle: options.signInThrottle,
   });
   const apiUrl = system.apiUrl ?? '';
 
@@ -66,6 +78,7 @@ export async function startTestSystem(
   return {
     ...system,
     simulator,
+    dataDir,
     async graphql<T>(query: string, variables: Record<string, unknown> = {}) {
       const response = await fetch(`${apiUrl}/graphql`, {
         method: 'POST',
@@ -99,6 +112,7 @@ export async function startTestSystem(
       if (options.simulator === undefined) {
         await simulator.close();
       }
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -52,6 +52,9 @@ export const policy: Policy = {
     orders: ordersRead,
     order: ordersRead,
     apiTokens: admin,
+    viewer: anyone,
+    users: admin,
+    user: admin,
   },
   Mutation: {
     receiveStock: stockWrite,
@@ -62,6 +65,14 @@ export const policy: Policy = {
     setUnitCost: financeWrite,
     createApiToken: admin,
     revokeApiToken: admin,
+    signIn: anyone,
+    signOut: signedIn,
+    changePassword: signedIn,
+    createUser: admin,
+    updateUser: admin,
+    resetPassword: admin,
+    endSessions: admin,
+    clearSignInLock: admin,
   },
   Subscription: {
     stockLevelChanged: stockRead,
@@ -92,6 +103,21 @@ export const policy: Policy = {
   CreateApiTokenPayload: { [everyField]: admin },
   RevokeApiTokenPayload: { [everyField]: admin },
   TokenError: { [everyField]: admin },
+
+  // Who one is, and the answers of signing in, are for anyone: the caller of signIn is still
+  // anonymous while the answer is written. They hold only the caller's own details.
+  Viewer: { [everyField]: anyone },
+  ViewerUser: { [everyField]: anyone },
+  AccessError: { [everyField]: anyone },
+  SignInPayload: { [everyField]: anyone },
+  SignOutPayload: { [everyField]: signedIn },
+  ChangePasswordPayload: { [everyField]: signedIn },
+  User: { [everyField]: admin },
+  SignInLock: { [everyField]: admin },
+  UserSession: { [everyField]: admin },
+  UserPayload: { [everyField]: admin },
+  OneTimePasswordPayload: { [everyField]: admin },
+  EndSessionsPayload: { [everyField]: admin },
 };
 
 /** The rule for one field, or undefined when the policy has none. */

@@ -7,11 +7,14 @@ import type { Response } from 'express';
 import type pg from 'pg';
 
 import type { Caller } from '../access/callers.ts';
+import type { AccessServices } from '../access/sign-in.ts';
 
 export interface RequestContext {
   pool: pg.Pool;
   em: EntityManager;
   caller: Caller;
+  /** Session settings and the sign-in throttle of the running system. */
+  access: AccessServices;
   /** The HTTP response, to set or clear the session cookie; absent over WebSocket. */
   response?: Response;
   /** The audit record of this request when it is a mutation; what it changes points to it. */

@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 
+import { AccessResolver, UserFieldsResolver } from '../access/graphql.ts';
 import { applyPolicy } from '../access/guard.ts';
 import { TokenResolver } from '../access/tokens-graphql.ts';
 import { CatalogueResolver } from '../catalogue/graphql.ts';
@@ -20,6 +21,8 @@ const resolvers = [
   CatalogueResolver,
   FinanceResolver,
   TokenResolver,
+  AccessResolver,
+  UserFieldsResolver,
 ] as const;
 
 export async function buildApiSchema(pubSub: PubSub): Promise<GraphQLSchema> {

@@ -1,8 +1,10 @@
 /**
  * The API's HTTP surface on one port: `/graphql` over HTTP and WebSocket, the Shopify webhook
- * endpoint, and `/health`. Every GraphQL request must name a live token; a WebSocket names it
- * in its connection's init payload (`{ authorization: 'Bearer …' }`) or its upgrade request.
- * An open WebSocket is tracked by its caller so that it is closed when that access ends
+ * endpoint, and `/health`. A GraphQL caller is an API token (`Authorization: Bearer …`, or a
+ * WebSocket's init payload `{ authorization: 'Bearer …' }`), a person's session cookie, or
+ * nobody. A mutation authenticated by cookie must pass the CSRF check (access/csrf.ts) before
+ * anything runs, and a WebSocket authenticated by cookie must come from an allowed origin. An
+ * open WebSocket is tracked by its caller so that it is closed when that access ends
  * (access/live-access.ts).
  */
 import { randomUUID } from 'node:crypto';
@@ -16,6 +18,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import {
   GraphQLError,
+  OperationTypeNode,
   parse,
   type DocumentNode,
   type GraphQLFormattedError,
@@ -28,6 +31,8 @@ import { WebSocketServer } from 'ws';
 import { authenticateCaller, type Credentials } from '../access/authenticate.ts';
 import { anonymousCaller, type Caller } from '../access/callers.ts';
 import { forbiddenCloseCode, type LiveAccess } from '../access/live-access.ts';
+import { csrfHeader, csrfRefusal, isAllowedSocketOrigin } from '../access/csrf.ts';
+import type { AccessServices } from '../access/sign-in.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RequestContext } from './context.ts';
 import { checkQueryLimits } from './query-limits.ts';
@@ -43,6 +48,7 @@ export interface ApiServerOptions {
   allowedOrigins: string[];
   /** Where open WebSockets are tracked, to be closed when their caller's access ends. */
   liveAccess: LiveAccess;
+  access: AccessServices;
 }
 
 export interface ApiServer {
@@ -74,10 +80,20 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         return refusals.length > 0 ? refusals : undefined;
       },
       // A socket must name a caller when it opens; an anonymous one could subscribe to nothing.
+      // A browser sends the session cookie whichever page opens the socket, so one opened by
+      // cookie must come from an allowed origin.
       onConnect: async (ctx) => {
         const credentials = socketCredentials(ctx);
         const authentication = await authenticateCaller(options.pool, credentials);
-        if (authentication.outcome === 'refused' || authentication.caller.kind === 'anonymous') {
+        if (
+          authentication.outcome === 'refused' ||
+          authentication.caller.kind === 'anonymous' ||
+          !isAllowedSocketOrigin(
+            authentication.caller,
+            upgradeRequest(ctx).headers.origin,
+            options.allowedOrigins,
+          )
+        ) {
           return false;
         }
 
@@ -103,9 +119,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           // the policy refuse this operation as it refuses any anonymous one.
           ctx.extra.socket.close(forbiddenCloseCode, 'Credentials no longer valid');
           const caller = anonymousCaller(credentials.origin);
-          return { pool: options.pool, em: options.orm.em.fork(), caller };
+          return { pool: options.pool, em: options.orm.em.fork(), caller, access: options.access };
         }
-        return { pool: options.pool, em: options.orm.em.fork(), caller: authentication.caller };
+        return {
+          pool: options.pool,
+          em: options.orm.em.fork(),
+          caller: authentication.caller,
+          access: options.access,
+        };
       },
     },
     sockets,
@@ -117,7 +138,20 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       {
         requestDidStart: () =>
           Promise.resolve({
-            didResolveOperation: ({ document, request }) => {
+            didResolveOperation: ({ document, request, operation, contextValue }) => {
+              if (operation?.operation === OperationTypeNode.MUTATION) {
+                const forgery = csrfRefusal(
+                  {
+                    caller: contextValue.caller,
+                    origin: request.http?.headers.get('origin'),
+                    csrfToken: request.http?.headers.get(csrfHeader),
+                  },
+                  options.allowedOrigins,
+                );
+                if (forgery !== null) {
+                  throw forgery;
+                }
+              }
               const [refusal] = checkQueryLimits(
                 options.schema,
                 document,
@@ -160,7 +194,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const caller = await callerOf(options.pool, req);
-        return { pool: options.pool, em: options.orm.em.fork(), caller, response: res };
+        return {
+          pool: options.pool,
+          em: options.orm.em.fork(),
+          caller,
+          response: res,
+          access: options.access,
+        };
       },
     }),
   );
@@ -273,7 +313,7 @@ function socketCredentials(ctx: {
   connectionParams?: Readonly<Record<string, unknown>>;
   extra: unknown;
 }): Credentials {
-  const request = (ctx.extra as { request: IncomingMessage }).request;
+  const request = upgradeRequest(ctx);
   const fromParams = ctx.connectionParams?.authorization;
   const fromHeader = request.headers.authorization;
   return {
@@ -286,13 +326,22 @@ function socketCredentials(ctx: {
   };
 }
 
+function upgradeRequest(ctx: { extra: unknown }): IncomingMessage {
+  return (ctx.extra as { request: IncomingMessage }).request;
+}
+
+/** Lets the admin's origins call with the session cookie and the CSRF header; no one else. */
 function cors(allowedOrigins: string[]): express.RequestHandler {
   return (request, response, next) => {
     const origin = request.header('origin');
     if (origin !== undefined && allowedOrigins.includes(origin)) {
       response.setHeader('Access-Control-Allow-Origin', origin);
       response.setHeader('Vary', 'Origin');
-      response.setHeader('Access-Control-Allow-Headers', 'authorization, content-type');
+      response.setHeader('Access-Control-Allow-Credentials', 'true');
+      response.setHeader(
+        'Access-Control-Allow-Headers',
+        `authorization, content-type, ${csrfHeader}`,
+      );
       response.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     }
     if (request.method === 'OPTIONS') {

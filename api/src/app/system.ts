@@ -1,11 +1,11 @@
 /**
  * Starts the whole system in one process: the database (embedded unless DATABASE_URL is set),
- * migrations, the catalogue import on first start, the job worker, the API, and, when no shop
- * is configured, the built-in Shopify simulator with a slow stream of orders so that a newcomer
- * sees stock move.
+ * migrations, the first admin on first start, the catalogue import on first start, the job
+ * worker, the API, and, when no shop is configured, the built-in Shopify simulator with a slow
+ * stream of orders so that a newcomer sees stock move.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -13,7 +13,9 @@ import type { Runner } from 'graphile-worker';
 import type pg from 'pg';
 
 import { accessEndedChannel, createLiveAccess } from '../access/live-access.ts';
+import { SignInThrottle, type SignInThrottleSettings } from '../access/sign-in-throttle.ts';
 import { ensureAdminToken, generateToken } from '../access/tokens.ts';
+import { createUser, hasAnyUser } from '../access/users.ts';
 import { onStockChanged, type StockChange } from '../ledger/ledger.ts';
 import type { Config, ShopifySettings } from '../platform/config.ts';
 import { createPool, openDatabase, type DatabaseHandle } from '../platform/database.ts';
@@ -52,6 +54,8 @@ export interface SystemOptions {
   host?: string;
   /** How often open WebSockets are re-authenticated (30 s unless set), in milliseconds. */
   accessRecheckIntervalMs?: number;
+  /** Delays and limits of sign-in throttling; tests shorten them. */
+  signInThrottle?: Partial<SignInThrottleSettings>;
 }
 
 export interface System {
@@ -95,6 +99,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
 
     const adminToken = config.adminToken ?? (await localAdminToken(config.dataDir));
     await ensureAdminToken(pool, adminToken);
+    await ensureFirstAdmin(pool, config, logger);
 
     let simulator: ShopifySimulator | null = null;
     let shopify = config.shopify;
@@ -158,6 +163,14 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           `http://127.0.0.1:${config.adminPort}`,
         ],
         liveAccess,
+        access: {
+          sessions: {
+            idleTimeoutMs: config.sessionIdleTimeoutMs,
+            lifetimeMaxMs: config.sessionLifetimeMaxMs,
+            cookieSecure: config.cookieSecure,
+          },
+          throttle: new SignInThrottle(pool, options.signInThrottle),
+        },
       });
       const port = await server.listen(config.apiPort, options.host);
       closers.push(() => server.close());
@@ -202,6 +215,37 @@ async function announceStockChanges(tx: Tx, changes: StockChange[]): Promise<voi
   await publishMany(
     tx,
     changes.map((change) => ({ topic: 'STOCK_LEVEL_CHANGED' as const, payload: change })),
+  );
+}
+
+/**
+ * On a database without any person, makes the first admin (QM_ADMIN_EMAIL) with a one-time
+ * password written to `<data folder>/first-admin-password`, readable only by its owner, to be
+ * changed at first sign-in. The password is never logged; the file's path is.
+ */
+async function ensureFirstAdmin(pool: pg.Pool, config: Config, logger: Logger): Promise<void> {
+  if (await hasAnyUser(pool)) {
+    return;
+  }
+  const created = await createUser(pool, {
+    email: config.adminEmail,
+    name: 'Admin',
+    roles: ['admin'],
+    createdBy: 'first-run',
+  });
+  // Another process starting at the same moment made it first; its file is the one to use.
+  if (created.user === null || created.oneTimePassword === null) {
+    return;
+  }
+
+  const file = path.join(path.resolve(config.dataDir), 'first-admin-password');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${created.oneTimePassword}\n`, { mode: 0o600 });
+  // The mode applies only to a new file; one left from an earlier database keeps its own.
+  await chmod(file, 0o600);
+  logger.info(
+    { email: created.user.email, passwordFile: file },
+    'first admin created: sign in with this email and the password in the file, then change it',
   );
 }
 

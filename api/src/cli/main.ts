@@ -8,6 +8,9 @@
  *                               print a new API token once
  *   qm tokens list              every token (never its secret), its expiry and creator
  *   qm tokens revoke ID         refuse the token from now on
+ *   qm users create --email E --role R [--role R ...] [--name N] [--password-stdin]
+ *                               a new person; prints a one-time password unless one is read
+ *   qm users list               every person (never a password)
  */
 import 'reflect-metadata';
 
@@ -23,6 +26,8 @@ import {
   type TokenError,
   type TokenSummary,
 } from '../access/tokens.ts';
+import { roles } from '../access/permissions.ts';
+import { createUser, listUsers } from '../access/users.ts';
 import { verifyLedger } from '../ledger/ledger.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { createPool, openDatabase } from '../platform/database.ts';
@@ -34,7 +39,10 @@ const usage = `usage:
   pnpm qm tokens create --name NAME --scope ${scopes.join('|')} [--scope ...]
                         [--expires-in 30d|12h | --expires-at 2027-01-31T18:00:00Z]
   pnpm qm tokens list
-  pnpm qm tokens revoke ID`;
+  pnpm qm tokens revoke ID
+  pnpm qm users create --email EMAIL --role ${roles.join('|')} [--role ...] [--name NAME]
+                       [--password-stdin]
+  pnpm qm users list`;
 
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
@@ -58,6 +66,20 @@ async function main(argv: string[]): Promise<number> {
     }
     if (group === 'tokens' && command === 'revoke' && rest.length === 1) {
       return await tokensRevoke(pool, rest[0] ?? '');
+    }
+    if (group === 'users' && command === 'create') {
+      return await usersCreate(pool, rest);
+    }
+    if (group === 'users' && command === 'list') {
+      for (const user of await listUsers(pool)) {
+        const state = user.disabledAt === null ? 'enabled' : 'disabled';
+        const signedIn = user.lastSignInAt?.toISOString() ?? 'never';
+        process.stdout.write(
+          `${user.id}\t${state}\t${user.email}\t${user.roles.join(',')}\t${user.name}` +
+            `\tlast sign-in ${signedIn}\n`,
+        );
+      }
+      return 0;
     }
     process.stderr.write(`${usage}\n`);
     return 2;
@@ -176,6 +198,69 @@ function osUser(): string {
     // A container may run under a uid with no account name.
     return process.env.USER ?? `uid ${process.getuid?.() ?? 'unknown'}`;
   }
+}
+
+async function usersCreate(pool: ReturnType<typeof createPool>, args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      email: { type: 'string' },
+      role: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+    },
+  });
+  const requested = values.role ?? [];
+  const unknown = requested.filter((role) => !(roles as readonly string[]).includes(role));
+  const problem =
+    values.email === undefined
+      ? '--email is required'
+      : requested.length === 0
+        ? `name at least one --role (${roles.join(', ')})`
+        : unknown.length > 0
+          ? `unknown role(s): ${unknown.join(', ')}`
+          : null;
+  if (problem !== null || values.email === undefined) {
+    process.stderr.write(`qm: ${problem}\n${usage}\n`);
+    return 2;
+  }
+
+  const password = values['password-stdin'] ? await passwordFromStdin() : null;
+  const created = await createUser(pool, {
+    email: values.email,
+    name: values.name,
+    roles: requested,
+    password,
+    createdBy: 'cli',
+  });
+  if (created.user === null) {
+    for (const error of created.errors) {
+      process.stderr.write(`qm: ${error.message} (${error.code})\n`);
+    }
+    return 1;
+  }
+
+  if (created.oneTimePassword !== null) {
+    process.stdout.write(`${created.oneTimePassword}\n`);
+    process.stderr.write(
+      `User ${created.user.id} (${created.user.email}) created. The one-time password above ` +
+        'is shown only this once; they must change it at their first sign-in.\n',
+    );
+  } else {
+    process.stderr.write(`User ${created.user.id} (${created.user.email}) created.\n`);
+  }
+  return 0;
+}
+
+/** The whole of standard input, less one line ending: a password piped in or typed. */
+async function passwordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 main(process.argv.slice(2)).then(

@@ -48,6 +48,44 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the session settings, with an hour idle and twelve hours at most by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      adminEmail: 'admin@localhost',
+      cookieSecure: false,
+      sessionIdleTimeoutMs: 3_600_000,
+      sessionLifetimeMaxMs: 12 * 3_600_000,
+    });
+    expect(
+      loadConfig({
+        QM_ADMIN_EMAIL: ' Owner@Shop.example ',
+        QM_COOKIE_SECURE: 'true',
+        QM_SESSION_IDLE_MINUTES: '15',
+        QM_SESSION_MAX_HOURS: '8',
+      }),
+    ).toMatchObject({
+      adminEmail: 'owner@shop.example',
+      cookieSecure: true,
+      sessionIdleTimeoutMs: 15 * 60_000,
+      sessionLifetimeMaxMs: 8 * 3_600_000,
+    });
+  });
+
+  it('names a bad session setting', () => {
+    const problems = problemsOf({
+      QM_ADMIN_EMAIL: 'admin',
+      QM_COOKIE_SECURE: 'yes',
+      QM_SESSION_IDLE_MINUTES: '0',
+      QM_SESSION_MAX_HOURS: '1.5',
+    });
+
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
+      'QM_ADMIN_EMAIL',
+      'QM_COOKIE_SECURE',
+      'QM_SESSION_IDLE_MINUTES',
+      'QM_SESSION_MAX_HOURS',
+    ]);
+  });
+
   it('asks for the access token and client secret when a shop is named', () => {
     expect(problemsOf({ SHOPIFY_SHOP: 'hearth-loom-test.myshopify.com' })).toEqual([
       'SHOPIFY_ACCESS_TOKEN: required when SHOPIFY_SHOP is set',

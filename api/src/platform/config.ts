@@ -20,6 +20,12 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/**
+ * Something, an @, something, no spaces: enough to catch a slip, not a full RFC 5322 check
+ * (`admin@localhost` must pass, and the address is proven only by someone signing in with it).
+ */
+export const emailPattern = /^[^\s@]+@[^\s@]+$/;
+
 const environmentSchema = z.object({
   DATABASE_URL: optionalText.pipe(
     z
@@ -49,6 +55,25 @@ const environmentSchema = z.object({
     z.string().min(24, 'must be at least 24 characters long').optional(),
   ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  QM_ADMIN_EMAIL: optionalText.pipe(
+    z.string().regex(emailPattern, 'must be an email address such as admin@example.com').optional(),
+  ),
+  QM_COOKIE_SECURE: z
+    .enum(['true', 'false'], "must be 'true' (HTTPS only) or 'false'")
+    .default('false')
+    .transform((value) => value === 'true'),
+  QM_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int('must be a whole number of minutes')
+    .min(1, 'must be at least 1 minute')
+    .max(24 * 60, 'must be at most 1440 minutes (a day)')
+    .default(60),
+  QM_SESSION_MAX_HOURS: z.coerce
+    .number()
+    .int('must be a whole number of hours')
+    .min(1, 'must be at least 1 hour')
+    .max(24 * 30, 'must be at most 720 hours (30 days)')
+    .default(12),
   QM_SIMULATED_ORDER_INTERVAL_MS: z.coerce
     .number()
     .int()
@@ -75,6 +100,14 @@ export interface Config {
   adminPort: number;
   adminToken: string | undefined;
   logLevel: Environment['LOG_LEVEL'];
+  /** The first admin's email, used only when the database has no user yet. */
+  adminEmail: string;
+  /** Whether the session cookie is sent over HTTPS only (set it when served over HTTPS). */
+  cookieSecure: boolean;
+  /** A session without a request for this long ends. */
+  sessionIdleTimeoutMs: number;
+  /** A session ends this long after sign-in, however busy. */
+  sessionLifetimeMaxMs: number;
   /** How often the built-in simulator places an order; 0 for never. */
   simulatedOrderIntervalMs: number;
   /** Undefined when SHOPIFY_SHOP is unset: the system then starts its own simulator. */
@@ -111,6 +144,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     adminPort: env.ADMIN_PORT,
     adminToken: env.QM_ADMIN_TOKEN,
     logLevel: env.LOG_LEVEL,
+    adminEmail: (env.QM_ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(),
+    cookieSecure: env.QM_COOKIE_SECURE,
+    sessionIdleTimeoutMs: env.QM_SESSION_IDLE_MINUTES * 60_000,
+    sessionLifetimeMaxMs: env.QM_SESSION_MAX_HOURS * 3_600_000,
     simulatedOrderIntervalMs: env.QM_SIMULATED_ORDER_INTERVAL_MS,
     shopify: readShopifySettings(env),
   };
