@@ -23,6 +23,13 @@ const warehouseEmail = 'will.warehouse@example.com';
 const warehousePassword = 'pallets stacked to the rafters';
 const mugSku = 'HL-MUG-STONE-BLU';
 const warehouseName = 'Hearth & Loom Warehouse';
+/** Sooner than by default, so that a test reaches a slow-down and a lock in seconds. */
+const signInThrottle = {
+  slowAfterFailures: 2,
+  delayFirstMs: 1_000,
+  lockAfterFailures: 4,
+  lockDurationMs: 15 * 60_000,
+};
 
 describe.skipIf(shouldSkipBrowserTests())('access control in the admin', () => {
   let test: AdminTestSystem | undefined;
@@ -32,7 +39,7 @@ describe.skipIf(shouldSkipBrowserTests())('access control in the admin', () => {
   let warehousePage: Page;
 
   beforeAll(async () => {
-    test = await startAdminTestSystem();
+    test = await startAdminTestSystem({ signInThrottle });
     await test.createPerson({
       email: adminEmail,
       name: 'Ana Admin',
@@ -289,6 +296,58 @@ describe.skipIf(shouldSkipBrowserTests())('access control in the admin', () => {
         ),
       );
     expect(input).toMatchObject({ sku: mugSku, quantity: '4' });
+  });
+
+  it('slows and then locks repeated wrong passwords, saying so, until an admin clears the lock', async () => {
+    // Given a person who keeps mistyping their password in a browser of their own
+    const email = 'lou.locked@example.com';
+    const password = 'the right password, at last';
+    await test?.createPerson({ email, name: 'Lou Locked', roles: ['VIEWER'], password });
+    const context = await test?.browser.newContext();
+    const page = await context?.newPage();
+    if (context === undefined || page === undefined) {
+      throw new Error('no browser context');
+    }
+    const refusal = page.locator('.refusal');
+
+    try {
+      await page.goto(adminUrl('/'));
+      await page.waitForURL(/\/sign-in/);
+      for (let attempt = 1; attempt <= 2; attempt += 1) {
+        await submitSignIn(page, email, `wrong guess ${attempt}`);
+        await expect.poll(() => refusal.getAttribute('data-code')).toBe('INVALID_CREDENTIALS');
+        await page.locator('form.sign-in button:not([disabled])').waitFor();
+      }
+
+      // When they try again, the API waits before it checks, and the form says why
+      await submitSignIn(page, email, 'wrong guess 3');
+      await page.locator('.slowed').waitFor();
+      expect(await page.locator('.slowed').innerText()).toContain('slowed after failed attempts');
+      await expect.poll(() => refusal.getAttribute('data-code')).toBe('INVALID_CREDENTIALS');
+
+      // And one more wrong guess locks the account: even the right password is refused
+      await submitSignIn(page, email, 'wrong guess 4');
+      await expect.poll(() => refusal.getAttribute('data-code')).toBe('ACCOUNT_LOCKED');
+      await submitSignIn(page, email, password);
+      await expect
+        .poll(() => refusal.textContent())
+        .toContain('Signing in to this account is locked');
+      expect(await refusal.getAttribute('data-code')).toBe('ACCOUNT_LOCKED');
+
+      // When the admin sees the lock on the Users screen and clears it
+      await adminPage.goto(adminUrl('/admin/users'));
+      const row = adminPage.locator(`tr[data-email="${email}"]`);
+      await expect.poll(() => row.locator('.state').innerText()).toContain('Locked until');
+      await row.locator('button', { hasText: 'Manage' }).click();
+      await adminPage.click('.manage-row button:text-is("Clear sign-in lock")');
+      await expect.poll(() => row.locator('.state').innerText()).not.toContain('Locked');
+
+      // Then the person signs in with the right password
+      await submitSignIn(page, email, password);
+      await page.waitForURL(/\/warehouse\/stock$/);
+    } finally {
+      await context.close();
+    }
   });
 
   it('signs in when the admin is opened as localhost rather than 127.0.0.1', async () => {

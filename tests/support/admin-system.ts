@@ -11,6 +11,7 @@ import path from 'node:path';
 
 import type { Browser, Page } from 'playwright-core';
 
+import type { SignInThrottleSettings } from '../../api/src/access/sign-in-throttle.ts';
 import { startSystem, type System } from '../../api/src/app/system.ts';
 import { loadConfig } from '../../api/src/platform/config.ts';
 import { freePort } from '../../api/src/platform/database.ts';
@@ -36,7 +37,9 @@ export interface AdminTestSystem {
   close(): Promise<void>;
 }
 
-export async function startAdminTestSystem(): Promise<AdminTestSystem> {
+export async function startAdminTestSystem(
+  options: { signInThrottle?: Partial<SignInThrottleSettings> } = {},
+): Promise<AdminTestSystem> {
   // Chromium first: under CI a missing browser should fail the run before anything starts.
   const browser = await launchChromium();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'qm-admin-test-'));
@@ -66,6 +69,7 @@ export async function startAdminTestSystem(): Promise<AdminTestSystem> {
       logger: createLogger('warn'),
       host: '127.0.0.1',
       orderStreamIntervalMs: null,
+      signInThrottle: options.signInThrottle,
     });
     closers.push(() => system.close());
     const apiUrl = system.apiUrl ?? '';
