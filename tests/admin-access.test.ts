@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shouldSkipBrowserTests } from './support/admin.ts';
 import {
   navigationLabels,
+  signInAttempt,
   startAdminTestSystem,
   submitSignIn,
   type AdminTestSystem,
@@ -208,8 +209,8 @@ describe.skipIf(shouldSkipBrowserTests())('access control in the admin', () => {
     const oneTimePassword = await shownSecret(adminPage);
     await expect.poll(() => row.locator('.state').innerText()).toContain('Must change password');
 
-    // And the person's session has ended: their next screen sends them to sign in, saying why
-    await warehousePage.click('a.back');
+    // And the person's session has ended: the history they have open, live, sends them to sign
+    // in at once, saying why
     await warehousePage.waitForURL(/\/sign-in/);
     await expect
       .poll(() => warehousePage.locator('.signed-out').textContent())
@@ -314,25 +315,23 @@ describe.skipIf(shouldSkipBrowserTests())('access control in the admin', () => {
       await page.goto(adminUrl('/'));
       await page.waitForURL(/\/sign-in/);
       for (let attempt = 1; attempt <= 2; attempt += 1) {
-        await submitSignIn(page, email, `wrong guess ${attempt}`);
-        await expect.poll(() => refusal.getAttribute('data-code')).toBe('INVALID_CREDENTIALS');
-        await page.locator('form.sign-in button:not([disabled])').waitFor();
+        await signInAttempt(page, email, `wrong guess ${attempt}`);
+        expect(await refusal.getAttribute('data-code')).toBe('INVALID_CREDENTIALS');
       }
 
       // When they try again, the API waits before it checks, and the form says why
-      await submitSignIn(page, email, 'wrong guess 3');
-      await page.locator('.slowed').waitFor();
+      const startedMs = Date.now();
+      await signInAttempt(page, email, 'wrong guess 3');
+      expect(Date.now() - startedMs).toBeGreaterThanOrEqual(signInThrottle.delayFirstMs);
+      expect(await refusal.getAttribute('data-code')).toBe('INVALID_CREDENTIALS');
       expect(await page.locator('.slowed').innerText()).toContain('slowed after failed attempts');
-      await expect.poll(() => refusal.getAttribute('data-code')).toBe('INVALID_CREDENTIALS');
 
       // And one more wrong guess locks the account: even the right password is refused
-      await submitSignIn(page, email, 'wrong guess 4');
-      await expect.poll(() => refusal.getAttribute('data-code')).toBe('ACCOUNT_LOCKED');
-      await submitSignIn(page, email, password);
-      await expect
-        .poll(() => refusal.textContent())
-        .toContain('Signing in to this account is locked');
+      await signInAttempt(page, email, 'wrong guess 4');
       expect(await refusal.getAttribute('data-code')).toBe('ACCOUNT_LOCKED');
+      await signInAttempt(page, email, password);
+      expect(await refusal.getAttribute('data-code')).toBe('ACCOUNT_LOCKED');
+      expect(await refusal.textContent()).toContain('Signing in to this account is locked');
 
       // When the admin sees the lock on the Users screen and clears it
       await adminPage.goto(adminUrl('/admin/users'));

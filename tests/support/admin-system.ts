@@ -132,6 +132,21 @@ export async function submitSignIn(page: Page, email: string, password: string):
   await page.click('form.sign-in button[type="submit"]');
 }
 
+/**
+ * Sends the sign-in form and waits until the API has answered and the form shows the answer,
+ * so that the next attempt does not start while this one is still being checked.
+ */
+export async function signInAttempt(page: Page, email: string, password: string): Promise<void> {
+  const answered = page.waitForResponse(
+    (response) =>
+      response.url().endsWith('/graphql') &&
+      (response.request().postData() ?? '').includes('mutation SignIn'),
+  );
+  await submitSignIn(page, email, password);
+  await answered;
+  await page.locator('form.sign-in button[type="submit"]:not([disabled])').waitFor();
+}
+
 /** The labels of the main navigation's links, in order. */
 export async function navigationLabels(page: Page): Promise<string[]> {
   const labels = await page.locator('nav[aria-label="Main"] a').allInnerTexts();
