@@ -36,6 +36,7 @@ const stockRead = needs('stock:read');
 const stockWrite = needs('stock:write');
 const ordersRead = needs('orders:read');
 const stockOrOrdersRead = needs('stock:read', 'orders:read');
+const admin = needs('admin');
 
 export const policy: Policy = {
   Query: {
@@ -48,6 +49,7 @@ export const policy: Policy = {
     openExceptions: stockRead,
     orders: ordersRead,
     order: ordersRead,
+    auditEvents: admin,
   },
   Mutation: {
     receiveStock: stockWrite,
@@ -76,6 +78,9 @@ export const policy: Policy = {
   StockOperationPayload: { [everyField]: stockWrite },
   StockError: { [everyField]: signedIn },
   ResolveExceptionPayload: { [everyField]: stockWrite },
+  AuditEventConnection: { [everyField]: admin },
+  AuditEventEdge: { [everyField]: admin },
+  AuditEvent: { [everyField]: admin },
 };
 
 /** The rule for one field, or undefined when the policy has none. */

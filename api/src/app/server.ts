@@ -2,6 +2,9 @@
  * The API's HTTP surface on one port: `/graphql` over HTTP and WebSocket, the Shopify webhook
  * endpoint, and `/health`. Every GraphQL request must name a live token; a WebSocket names it
  * in its connection's init payload (`{ authorization: 'Bearer …' }`) or its upgrade request.
+ *
+ * Mutations are sent over HTTP only, where each is recorded in the audit trail; the WebSocket
+ * carries queries and subscriptions and refuses a mutation with a message saying so.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -13,6 +16,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import {
+  getOperationAST,
   GraphQLError,
   parse,
   type DocumentNode,
@@ -25,6 +29,7 @@ import { WebSocketServer } from 'ws';
 
 import { authenticateCaller, type Credentials } from '../access/authenticate.ts';
 import type { Caller } from '../access/callers.ts';
+import { auditPlugin, recordRefusedRequest } from '../audit/plugin.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RequestContext } from './context.ts';
 import { checkQueryLimits } from './query-limits.ts';
@@ -60,6 +65,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         if (document === null) {
           return undefined;
         }
+        if (getOperationAST(document, payload.operationName)?.operation === 'mutation') {
+          return [mutationOverSocketRefusal()];
+        }
         const refusals = checkQueryLimits(
           options.schema,
           document,
@@ -91,10 +99,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
     plugins: [
+      // First, so that a mutation another plugin refuses in didResolveOperation is recorded.
+      auditPlugin({ pool: options.pool, logger: options.logger }),
       {
         requestDidStart: () =>
           Promise.resolve({
-            didResolveOperation: ({ document, request }) => {
+            // Async, so that a refusal is a rejected promise the audit plugin sees settle.
+            didResolveOperation: async ({ document, request }) => {
               const [refusal] = checkQueryLimits(
                 options.schema,
                 document,
@@ -104,7 +115,6 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
               if (refusal !== undefined) {
                 throw refusal;
               }
-              return Promise.resolve();
             },
           }),
       },
@@ -136,8 +146,21 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const caller = await callerOf(options.pool, req);
-        return { pool: options.pool, em: options.orm.em.fork(), caller, response: res };
+        try {
+          const caller = await callerOf(options.pool, req);
+          return { pool: options.pool, em: options.orm.em.fork(), caller, response: res };
+        } catch (error) {
+          await recordRefusedRequest(
+            { pool: options.pool, logger: options.logger, schema: options.schema },
+            {
+              body: req.body as unknown,
+              address: req.socket.remoteAddress ?? null,
+              userAgent: req.header('user-agent') ?? null,
+              error,
+            },
+          );
+          throw error;
+        }
       },
     }),
   );
@@ -201,6 +224,14 @@ async function callerOf(pool: pg.Pool, request: express.Request): Promise<Caller
     });
   }
   return authentication.caller;
+}
+
+function mutationOverSocketRefusal(): GraphQLError {
+  return new GraphQLError(
+    'Mutations are not accepted over WebSocket: send them with POST /graphql, where each is ' +
+      'recorded in the audit trail. The WebSocket carries queries and subscriptions.',
+    { extensions: { code: 'BAD_REQUEST' } },
+  );
 }
 
 function parseOrNull(query: string): DocumentNode | null {

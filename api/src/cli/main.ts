@@ -7,16 +7,22 @@
  *   qm tokens create --name N --scope S [--scope S ...]   print a new API token once
  *   qm tokens list              every token (never its secret)
  *   qm tokens revoke ID         refuse the token from now on
+ *
+ * Creating and revoking a token are recorded in the audit trail as the OS user running the
+ * command (`cli:<user>`), in the same transaction as the change.
  */
 import 'reflect-metadata';
 
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 
 import { createToken, listTokens, revokeToken, scopes, type Scope } from '../access/tokens.ts';
+import { recordAuditEvent, summariseInput, type AuditEventInput } from '../audit/audit.ts';
 import { verifyLedger } from '../ledger/ledger.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { createPool, openDatabase } from '../platform/database.ts';
 import { createLogger } from '../platform/logger.ts';
+import { withTransaction } from '../platform/transaction.ts';
 
 const usage = `usage:
   pnpm qm ledger verify [--json]
@@ -49,9 +55,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (group === 'tokens' && command === 'revoke' && rest.length === 1) {
-      const revoked = await revokeToken(pool, rest[0] ?? '');
-      process.stderr.write(revoked ? 'Token revoked.\n' : `qm: no live token ${rest[0]}\n`);
-      return revoked ? 0 : 1;
+      return await tokensRevoke(pool, rest[0] ?? '');
     }
     process.stderr.write(`${usage}\n`);
     return 2;
@@ -108,10 +112,61 @@ async function tokensCreate(pool: ReturnType<typeof createPool>, args: string[])
     process.stderr.write(`qm: ${problem}\n${usage}\n`);
     return 2;
   }
-  const created = await createToken(pool, { name, scopes: requested as Scope[] });
+  const created = await withTransaction(pool, async (tx) => {
+    const token = await createToken(tx, { name, scopes: requested as Scope[] });
+    await recordAuditEvent(tx, {
+      ...cliEvent('qm tokens create', { name, scopes: requested }),
+      outcome: 'succeeded',
+      detail: {},
+      subject: `token:${token.id}`,
+    });
+    return token;
+  });
   process.stdout.write(`${created.token}\n`);
   process.stderr.write(`Token ${created.id} created; it is shown only this once.\n`);
   return 0;
+}
+
+async function tokensRevoke(pool: ReturnType<typeof createPool>, tokenId: string) {
+  const revoked = await withTransaction(pool, async (tx) => {
+    const done = await revokeToken(tx, tokenId);
+    const detail = done
+      ? {}
+      : { errors: [{ code: 'TOKEN_NOT_FOUND', message: `no live token ${tokenId}` }] };
+    await recordAuditEvent(tx, {
+      ...cliEvent('qm tokens revoke', { id: tokenId }),
+      outcome: done ? 'succeeded' : 'rejected',
+      detail,
+      subject: done ? `token:${tokenId}` : null,
+    });
+    return done;
+  });
+  process.stderr.write(revoked ? 'Token revoked.\n' : `qm: no live token ${tokenId}\n`);
+  return revoked ? 0 : 1;
+}
+
+/** An audit event for a command run by the OS user at this terminal. */
+function cliEvent(operation: string, input: Record<string, unknown>): AuditEventInput {
+  const user = osUserName();
+  return {
+    actor: `cli:${user}`,
+    actorKind: 'cli',
+    actorLabel: user,
+    operation,
+    input: summariseInput(input),
+    sourceAddress: os.hostname(),
+    userAgent: `qm (Node.js ${process.version})`,
+    channel: 'cli',
+  };
+}
+
+function osUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    // A container user without a passwd entry has no name, only an id.
+    return process.env.USER ?? String(process.getuid?.() ?? 'unknown');
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -7,11 +7,13 @@ import { MikroORM, type EntityClass, type Options } from '@mikro-orm/postgresql'
 import { Migrator } from '@mikro-orm/migrations';
 import pg from 'pg';
 
+import * as auditSchema from '../../../migrations/Migration20261203110000_audit.ts';
 import * as ledgerSchema from '../../../migrations/Migration20261203000000_ledger.ts';
 import type { Logger } from './logger.ts';
 
 export const migrationsList = [
   { name: 'Migration20261203000000_ledger', class: ledgerSchema.Migration20261203000000Ledger },
+  { name: 'Migration20261203110000_audit', class: auditSchema.Migration20261203110000Audit },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
