@@ -18,6 +18,7 @@ import express from 'express';
 import {
   getOperationAST,
   GraphQLError,
+  OperationTypeNode,
   parse,
   type DocumentNode,
   type GraphQLFormattedError,
@@ -65,7 +66,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         if (document === null) {
           return undefined;
         }
-        if (getOperationAST(document, payload.operationName)?.operation === 'mutation') {
+        if (
+          getOperationAST(document, payload.operationName)?.operation === OperationTypeNode.MUTATION
+        ) {
           return [mutationOverSocketRefusal()];
         }
         const refusals = checkQueryLimits(
@@ -104,18 +107,22 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       {
         requestDidStart: () =>
           Promise.resolve({
-            // Async, so that a refusal is a rejected promise the audit plugin sees settle.
-            didResolveOperation: async ({ document, request }) => {
-              const [refusal] = checkQueryLimits(
-                options.schema,
-                document,
-                request.variables,
-                request.operationName,
-              );
-              if (refusal !== undefined) {
-                throw refusal;
-              }
-            },
+            // A refusal is a rejected promise, never a synchronous throw, so that Apollo waits
+            // for the audit plugin's hook beside it rather than leaving it unobserved.
+            didResolveOperation: ({ document, request }) =>
+              new Promise<void>((resolve, reject) => {
+                const [refusal] = checkQueryLimits(
+                  options.schema,
+                  document,
+                  request.variables,
+                  request.operationName,
+                );
+                if (refusal === undefined) {
+                  resolve();
+                } else {
+                  reject(refusal);
+                }
+              }),
           }),
       },
       ApolloServerPluginDrainHttpServer({ httpServer }),

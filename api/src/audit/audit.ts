@@ -137,6 +137,21 @@ export function summariseInput(input: Record<string, unknown>): Record<string, u
   return capSummary(summariseObject(input, 0));
 }
 
+/**
+ * The summary of a GraphQL mutation's arguments, keyed by root field. The keys are the
+ * schema's field names (`createApiToken`, `changePassword`), not input, so they are kept as
+ * they are; every argument beneath them is summarised as summariseInput does.
+ */
+export function summariseArguments(
+  argumentsByField: Record<string, Record<string, unknown>>,
+): Record<string, unknown> {
+  const summary: Record<string, unknown> = {};
+  for (const [field, values] of Object.entries(argumentsByField)) {
+    summary[storableText(field)] = summariseObject(values, 1);
+  }
+  return capSummary(summary);
+}
+
 function summariseValue(value: unknown, depth: number): unknown {
   if (value === null || value === undefined) {
     return null;

@@ -25,6 +25,7 @@ import {
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   Kind,
+  OperationTypeNode,
   parse,
   type DocumentNode,
   type FieldNode,
@@ -42,7 +43,7 @@ import {
   actorOfCaller,
   beginAuditEvent,
   recordAuditOutcome,
-  summariseInput,
+  summariseArguments,
   type AuditEventInput,
   type AuditOutcome,
   type AuditOutcomeInput,
@@ -79,7 +80,7 @@ function auditRequest(options: AuditPluginOptions): GraphQLRequestListener<Reque
 
   return {
     didResolveOperation: async ({ schema, document, operation, request, contextValue }) => {
-      if (operation?.operation !== 'mutation') {
+      if (operation?.operation !== OperationTypeNode.MUTATION) {
         return;
       }
 
@@ -156,7 +157,10 @@ export function outcomeOf(
   errors: readonly GraphQLFormattedError[],
   rootFieldResults: readonly RootFieldResult[],
 ): Omit<AuditOutcomeInput, 'subject'> {
-  const codes = errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+  const codes = errors.map((error) => {
+    const code = error.extensions?.code;
+    return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+  });
   const payloadErrors = rootFieldResults.flatMap((result) =>
     result.payloadErrors.map((error) => ({ operation: result.field, ...error })),
   );
@@ -191,7 +195,7 @@ function payloadErrorsOf(result: unknown): PayloadError[] {
   if (typeof result !== 'object' || result === null || !('errors' in result)) {
     return [];
   }
-  const errors = (result as { errors: unknown }).errors;
+  const errors = result.errors;
   if (!Array.isArray(errors)) {
     return [];
   }
@@ -220,7 +224,7 @@ export function eventOfMutation(
   const variables = coerced.coerced ?? {};
   const fieldNodes = rootFields(document, operation.selectionSet, variables, new Set());
 
-  const input: Record<string, unknown> = {};
+  const input: Record<string, Record<string, unknown>> = {};
   for (const node of fieldNodes) {
     const name = node.name.value;
     const key = node.alias === undefined ? name : `${node.alias.value}: ${name}`;
@@ -235,7 +239,7 @@ export function eventOfMutation(
   const names = [...new Set(fieldNodes.map((node) => node.name.value))];
   return {
     operation: names.join(',') || (operation.name?.value ?? 'mutation'),
-    input: summariseInput(input),
+    input: summariseArguments(input),
     channel: 'graphql',
   };
 }
@@ -320,7 +324,7 @@ export async function recordRefusedRequest(
   const document = typeof body.query === 'string' ? parseOrNull(body.query) : null;
   const operationName = typeof body.operationName === 'string' ? body.operationName : null;
   const operation = document === null ? null : getOperationAST(document, operationName);
-  if (document === null || operation?.operation !== 'mutation') {
+  if (document === null || operation?.operation !== OperationTypeNode.MUTATION) {
     return;
   }
 
