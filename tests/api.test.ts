@@ -11,9 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 import { freePort } from '../api/src/platform/database.ts';
+import { orderBody, variants } from '../api/src/shopify/simulator/webhook-bodies.ts';
 import {
   accessToken,
   clientSecret,
+  readFixture,
   shopDomain,
   startTestSystem,
   type TestSystem,
@@ -564,5 +566,162 @@ describe('transfers are all or nothing', () => {
       },
     );
     expect(data.receiveStock.errors).toEqual([]);
+  });
+});
+
+describe('money', () => {
+  /**
+   * Waits for the order itself rather than for an empty job queue, which jobs left behind by
+   * the second API process above (on the same database) can keep from emptying.
+   */
+  async function orderArrived(shopifyId: string): Promise<void> {
+    for (let attempt = 0; attempt < 200; attempt += 1) {
+      const data = await system.graphql<{ order: { hasDetails: boolean } | null }>(
+        `{ order(shopifyId: "${shopifyId}") { hasDetails } }`,
+      );
+      if (data.order?.hasDetails === true) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`order ${shopifyId} was not processed within 10 seconds`);
+  }
+
+  const orderMoney = `total { amountMinor currency }
+    lines { sku unitPrice { amountMinor currency } }`;
+
+  it('shows an order paid in EUR in EUR, though the shop sells in GBP', async () => {
+    // Given order #1042, paid in EUR in a GBP shop
+    await system.deliver('orders/create', null, {
+      raw: readFixture('webhooks/D06-orders-create-1042-eur.json'),
+    });
+    await orderArrived('5912345678902');
+
+    // When finance reads its total and unit prices
+    const data = await system.graphql<{ order: unknown }>(
+      `{ order(shopifyId: "5912345678902") { currency ${orderMoney} } }`,
+    );
+
+    // Then they are what the customer paid, in the currency paid, as on the invoice
+    expect(data.order).toEqual({
+      currency: 'EUR',
+      total: { amountMinor: 12985, currency: 'EUR' },
+      lines: [
+        { sku: 'HL-THROW-WOOL-OAT', unitPrice: { amountMinor: 7995, currency: 'EUR' } },
+        { sku: 'HL-VASE-GLS-AMB', unitPrice: { amountMinor: 3495, currency: 'EUR' } },
+      ],
+    });
+  });
+
+  it('leaves an amount unknown rather than label a GBP figure as EUR', async () => {
+    // Given an order paid in EUR whose body lacks the amounts in the currency paid
+    const body = orderBody(9700200, [
+      { lineId: 9800200, ...variants.doormat, quantity: 1, price: '20.00' },
+    ]);
+    const { total_price_set: _total, line_items: lines, ...rest } = body;
+    const foreign = {
+      ...rest,
+      presentment_currency: 'EUR',
+      line_items: lines.map(({ price_set: _price, ...line }) => line),
+    };
+    await system.deliver('orders/create', foreign);
+    await orderArrived('9700200');
+
+    // When finance reads it
+    const data = await system.graphql<{ order: unknown }>(
+      `{ order(shopifyId: "9700200") { currency ${orderMoney} } }`,
+    );
+
+    // Then the amounts are null, not the shop's pounds called euros
+    expect(data.order).toEqual({
+      currency: 'EUR',
+      total: null,
+      lines: [{ sku: 'HL-DOORMAT-COIR', unitPrice: null }],
+    });
+  });
+
+  async function skuIdOf(code: string): Promise<string> {
+    const data = await system.graphql<{ skus: { id: string }[] }>(
+      `{ skus(search: "${code}") { id } }`,
+    );
+    return data.skus[0]?.id ?? '';
+  }
+
+  const setUnitCost = `mutation($input: SetUnitCostInput!) { setUnitCost(input: $input) {
+    sku { code unitCost { amountMinor currency } } errors { field code message } } }`;
+
+  it("sets a SKU's unit cost, in the shop's currency unless another is named", async () => {
+    // Given a SKU without a cost
+    const skuId = await skuIdOf('HL-BOWL-SERV-L');
+
+    // When finance sets its cost without a currency, then in euros written in lower case
+    const inShopCurrency = await system.graphql<{ setUnitCost: unknown }>(setUnitCost, {
+      input: { skuId, amountMinor: 1234 },
+    });
+    const inEuros = await system.graphql<{ setUnitCost: unknown }>(setUnitCost, {
+      input: { skuId, amountMinor: 0, currency: ' eur ' },
+    });
+
+    // Then each answers the SKU with its cost
+    expect(inShopCurrency.setUnitCost).toEqual({
+      sku: { code: 'HL-BOWL-SERV-L', unitCost: { amountMinor: 1234, currency: 'GBP' } },
+      errors: [],
+    });
+    expect(inEuros.setUnitCost).toEqual({
+      sku: { code: 'HL-BOWL-SERV-L', unitCost: { amountMinor: 0, currency: 'EUR' } },
+      errors: [],
+    });
+  });
+
+  it('refuses an unknown SKU, a negative or absurd amount and a made-up currency', async () => {
+    // Given a SKU with a cost
+    const skuId = await skuIdOf('HL-LAMP-CER-WHT');
+    await system.graphql(setUnitCost, { input: { skuId, amountMinor: 5000 } });
+    const costs = () =>
+      system.pool.query('SELECT id, unit_cost_minor, unit_cost_currency FROM skus ORDER BY id');
+    const before = (await costs()).rows;
+
+    // When finance sends input that cannot be a unit cost
+    const inputs = [
+      { skuId: '999999999', amountMinor: 100 },
+      { skuId: 'lamp', amountMinor: 100 },
+      { skuId, amountMinor: -1 },
+      { skuId, amountMinor: 2_000_000_000 },
+      { skuId, amountMinor: 100, currency: 'XYZ' },
+      { skuId, amountMinor: 100, currency: 'pounds' },
+    ];
+    const answers = [];
+    for (const input of inputs) {
+      const data = await system.graphql<{
+        setUnitCost: { sku: unknown; errors: { field: string; code: string }[] };
+      }>(setUnitCost, { input });
+      answers.push({
+        sku: data.setUnitCost.sku,
+        errors: data.setUnitCost.errors.map((e) => [e.field, e.code]),
+      });
+    }
+
+    // Then each is refused naming the field, and no cost changed
+    expect(answers).toEqual([
+      { sku: null, errors: [['skuId', 'SKU_NOT_FOUND']] },
+      { sku: null, errors: [['skuId', 'SKU_NOT_FOUND']] },
+      { sku: null, errors: [['amountMinor', 'INVALID_AMOUNT']] },
+      { sku: null, errors: [['amountMinor', 'INVALID_AMOUNT']] },
+      { sku: null, errors: [['currency', 'INVALID_CURRENCY']] },
+      { sku: null, errors: [['currency', 'INVALID_CURRENCY']] },
+    ]);
+    expect((await costs()).rows).toEqual(before);
+  });
+
+  it('keeps a cost whole in the database: both halves or neither, never negative', async () => {
+    const skuId = await skuIdOf('HL-LAMP-CER-WHT');
+    const write = (sql: string) => system.pool.query(sql, [skuId]).catch((e: Error) => e.message);
+
+    expect(await write('UPDATE skus SET unit_cost_currency = NULL WHERE id = $1')).toContain(
+      'skus_unit_cost_complete',
+    );
+    expect(await write('UPDATE skus SET unit_cost_minor = -1 WHERE id = $1')).toContain(
+      'skus_unit_cost_not_negative',
+    );
   });
 });

@@ -34,7 +34,12 @@ export interface TestSystem extends System {
 }
 
 export async function startTestSystem(
-  options: { apiVersion?: string; workerConcurrency?: number; simulator?: ShopifySimulator } = {},
+  options: {
+    apiVersion?: string;
+    workerConcurrency?: number;
+    simulator?: ShopifySimulator;
+    accessRecheckIntervalMs?: number;
+  } = {},
 ): Promise<TestSystem> {
   const simulator =
     options.simulator ?? (await startShopifySimulator({ accessToken, clientSecret }));
@@ -53,6 +58,7 @@ export async function startTestSystem(
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     host: '127.0.0.1',
     workerConcurrency: options.workerConcurrency ?? 4,
+    accessRecheckIntervalMs: options.accessRecheckIntervalMs,
   });
   const apiUrl = system.apiUrl ?? '';
 

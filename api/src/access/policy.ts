@@ -36,6 +36,8 @@ const stockRead = needs('stock:read');
 const stockWrite = needs('stock:write');
 const ordersRead = needs('orders:read');
 const stockOrOrdersRead = needs('stock:read', 'orders:read');
+const financeRead = needs('finance:read');
+const financeWrite = needs('finance:write');
 const admin = needs('admin');
 
 export const policy: Policy = {
@@ -50,6 +52,7 @@ export const policy: Policy = {
     orders: ordersRead,
     order: ordersRead,
     auditEvents: admin,
+    apiTokens: admin,
   },
   Mutation: {
     receiveStock: stockWrite,
@@ -57,6 +60,9 @@ export const policy: Policy = {
     transferStock: stockWrite,
     recordCount: stockWrite,
     resolveException: stockWrite,
+    setUnitCost: financeWrite,
+    createApiToken: admin,
+    revokeApiToken: admin,
   },
   Subscription: {
     stockLevelChanged: stockRead,
@@ -66,21 +72,30 @@ export const policy: Policy = {
 
   Shop: { [everyField]: signedIn },
   Location: { [everyField]: stockOrOrdersRead },
-  Sku: { [everyField]: stockRead },
+  Sku: { [everyField]: stockRead, unitCost: financeRead },
   StockLevel: { [everyField]: stockRead },
   MovementConnection: { [everyField]: stockRead },
   MovementEdge: { [everyField]: stockRead },
   StockMovement: { [everyField]: stockRead },
   PageInfo: { [everyField]: signedIn },
   StockException: { [everyField]: stockRead },
-  Order: { [everyField]: ordersRead },
-  OrderLine: { [everyField]: ordersRead },
+  Order: { [everyField]: ordersRead, total: financeRead },
+  OrderLine: { [everyField]: ordersRead, unitPrice: financeRead },
+  // Money is only ever reached through a finance:read field; its own rule says the same, so a
+  // money field added later without one is still refused below it.
+  Money: { [everyField]: financeRead },
   StockOperationPayload: { [everyField]: stockWrite },
   StockError: { [everyField]: signedIn },
   ResolveExceptionPayload: { [everyField]: stockWrite },
   AuditEventConnection: { [everyField]: admin },
   AuditEventEdge: { [everyField]: admin },
   AuditEvent: { [everyField]: admin },
+  SetUnitCostPayload: { [everyField]: financeWrite },
+  CostError: { [everyField]: signedIn },
+  ApiToken: { [everyField]: admin },
+  CreateApiTokenPayload: { [everyField]: admin },
+  RevokeApiTokenPayload: { [everyField]: admin },
+  TokenError: { [everyField]: admin },
 };
 
 /** The rule for one field, or undefined when the policy has none. */

@@ -8,14 +8,23 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 
 import { applyPolicy } from '../access/guard.ts';
+import { TokenResolver } from '../access/tokens-graphql.ts';
 import { CatalogueResolver } from '../catalogue/graphql.ts';
+import { FinanceResolver } from '../finance/graphql.ts';
 import { StockResolver } from '../ledger/graphql.ts';
 import { OrderResolver } from '../orders/graphql.ts';
 // After the others: types print in the order their modules load, so the committed schema keeps
 // its order when a module is added.
 import { AuditResolver } from '../audit/graphql.ts';
 
-const resolvers = [StockResolver, OrderResolver, CatalogueResolver, AuditResolver] as const;
+const resolvers = [
+  StockResolver,
+  OrderResolver,
+  CatalogueResolver,
+  FinanceResolver,
+  TokenResolver,
+  AuditResolver,
+] as const;
 
 export async function buildApiSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   const schema = await buildSchema({

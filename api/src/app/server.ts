@@ -2,6 +2,8 @@
  * The API's HTTP surface on one port: `/graphql` over HTTP and WebSocket, the Shopify webhook
  * endpoint, and `/health`. Every GraphQL request must name a live token; a WebSocket names it
  * in its connection's init payload (`{ authorization: 'Bearer …' }`) or its upgrade request.
+ * An open WebSocket is tracked by its caller so that it is closed when that access ends
+ * (access/live-access.ts).
  *
  * Mutations are sent over HTTP only, where each is recorded in the audit trail; the WebSocket
  * carries queries and subscriptions and refuses a mutation with a message saying so.
@@ -29,7 +31,8 @@ import type pg from 'pg';
 import { WebSocketServer } from 'ws';
 
 import { authenticateCaller, type Credentials } from '../access/authenticate.ts';
-import type { Caller } from '../access/callers.ts';
+import { anonymousCaller, type Caller } from '../access/callers.ts';
+import { forbiddenCloseCode, type LiveAccess } from '../access/live-access.ts';
 import { auditPlugin, recordRefusedRequest } from '../audit/plugin.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RequestContext } from './context.ts';
@@ -44,6 +47,8 @@ export interface ApiServerOptions {
   routers: express.Router[];
   /** Origins allowed to call the API from a browser (the admin). */
   allowedOrigins: string[];
+  /** Where open WebSockets are tracked, to be closed when their caller's access ends. */
+  liveAccess: LiveAccess;
 }
 
 export interface ApiServer {
@@ -81,17 +86,35 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       },
       // A socket must name a caller when it opens; an anonymous one could subscribe to nothing.
       onConnect: async (ctx) => {
-        const authentication = await authenticateCaller(options.pool, socketCredentials(ctx));
-        return (
-          authentication.outcome === 'authenticated' && authentication.caller.kind !== 'anonymous'
-        );
+        const credentials = socketCredentials(ctx);
+        const authentication = await authenticateCaller(options.pool, credentials);
+        if (authentication.outcome === 'refused' || authentication.caller.kind === 'anonymous') {
+          return false;
+        }
+
+        // An announcement that lands between the authentication above and the tracking below
+        // finds nothing to close; the periodic re-check closes such a connection instead.
+        const { socket } = ctx.extra;
+        if (socket.readyState !== socket.OPEN) {
+          return false;
+        }
+        const untrack = options.liveAccess.track({
+          caller: authentication.caller,
+          credentials,
+          close: (code, reason) => socket.close(code, reason),
+        });
+        socket.once('close', untrack);
+        return true;
       },
       context: async (ctx): Promise<RequestContext> => {
-        const authentication = await authenticateCaller(options.pool, socketCredentials(ctx));
+        const credentials = socketCredentials(ctx);
+        const authentication = await authenticateCaller(options.pool, credentials);
         if (authentication.outcome === 'refused' || authentication.caller.kind === 'anonymous') {
-          throw new GraphQLError('The credentials of this connection are no longer valid', {
-            extensions: { code: 'UNAUTHENTICATED' },
-          });
+          // Access ended since the socket opened: close it as the announcement would, and let
+          // the policy refuse this operation as it refuses any anonymous one.
+          ctx.extra.socket.close(forbiddenCloseCode, 'Credentials no longer valid');
+          const caller = anonymousCaller(credentials.origin);
+          return { pool: options.pool, em: options.orm.em.fork(), caller };
         }
         return { pool: options.pool, em: options.orm.em.fork(), caller: authentication.caller };
       },

@@ -12,6 +12,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Runner } from 'graphile-worker';
 import type pg from 'pg';
 
+import { accessEndedChannel, createLiveAccess } from '../access/live-access.ts';
 import { ensureAdminToken, generateToken } from '../access/tokens.ts';
 import { onStockChanged, type StockChange } from '../ledger/ledger.ts';
 import type { Config, ShopifySettings } from '../platform/config.ts';
@@ -49,6 +50,8 @@ export interface SystemOptions {
   orderStreamIntervalMs?: number | null;
   /** Host the API listens on; 0.0.0.0 by default. */
   host?: string;
+  /** How often open WebSockets are re-authenticated (30 s unless set), in milliseconds. */
+  accessRecheckIntervalMs?: number;
 }
 
 export interface System {
@@ -134,7 +137,15 @@ export async function startSystem(options: SystemOptions): Promise<System> {
 
     let apiUrl: string | null = null;
     if (options.runApi !== false) {
-      const events: EventListener = await listenForEvents(database.url, logger);
+      const liveAccess = createLiveAccess({
+        db: pool,
+        logger,
+        recheckIntervalMs: options.accessRecheckIntervalMs,
+      });
+      closers.push(() => Promise.resolve(liveAccess.stop()));
+      const events: EventListener = await listenForEvents(database.url, logger, [
+        { channel: accessEndedChannel, hear: (payload) => liveAccess.hear(payload) },
+      ]);
       closers.push(() => events.close());
       const server: ApiServer = await createApiServer({
         pool,
@@ -146,6 +157,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           `http://localhost:${config.adminPort}`,
           `http://127.0.0.1:${config.adminPort}`,
         ],
+        liveAccess,
       });
       const port = await server.listen(config.apiPort, options.host);
       closers.push(() => server.close());

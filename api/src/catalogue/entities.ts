@@ -5,6 +5,8 @@
 import { BigIntType, Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 
+import { Money, moneyOf } from '../finance/money.ts';
+
 @ObjectType({ description: 'A place that holds stock: a warehouse, a shop floor.' })
 @Entity({ tableName: 'locations' })
 export class Location {
@@ -58,6 +60,20 @@ export class Sku {
   @Field()
   @Property()
   allowsBackorder!: boolean;
+
+  @Property({ type: new BigIntType('number'), nullable: true })
+  unitCostMinor!: number | null;
+
+  @Property({ type: 'text', nullable: true })
+  unitCostCurrency!: string | null;
+
+  @Field(() => Money, {
+    nullable: true,
+    description: 'What one unit costs to buy; null until finance sets it.',
+  })
+  get unitCost(): Money | null {
+    return moneyOf(this.unitCostMinor, this.unitCostCurrency);
+  }
 }
 
 @ObjectType({ description: "The shop's settings, as imported from it." })

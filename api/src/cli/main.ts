@@ -4,8 +4,9 @@
  * started for the command if the system is not running).
  *
  *   qm ledger verify            recompute balances from movements; exit 1 on any difference
- *   qm tokens create --name N --scope S [--scope S ...]   print a new API token once
- *   qm tokens list              every token (never its secret)
+ *   qm tokens create --name N --scope S [--scope S ...] [--expires-in 30d | --expires-at ISO]
+ *                               print a new API token once
+ *   qm tokens list              every token (never its secret), its expiry and creator
  *   qm tokens revoke ID         refuse the token from now on
  *
  * Creating and revoking a token are recorded in the audit trail as the OS user running the
@@ -16,17 +17,27 @@ import 'reflect-metadata';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
-import { createToken, listTokens, revokeToken, scopes, type Scope } from '../access/tokens.ts';
+import {
+  createToken,
+  listTokens,
+  revokeToken,
+  scopes,
+  tokenInputErrors,
+  type TokenError,
+  type TokenSummary,
+} from '../access/tokens.ts';
 import { recordAuditEvent, summariseInput, type AuditEventInput } from '../audit/audit.ts';
 import { verifyLedger } from '../ledger/ledger.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { createPool, openDatabase } from '../platform/database.ts';
 import { createLogger } from '../platform/logger.ts';
 import { withTransaction } from '../platform/transaction.ts';
+import { parseExpiry } from './expiry.ts';
 
 const usage = `usage:
   pnpm qm ledger verify [--json]
   pnpm qm tokens create --name NAME --scope ${scopes.join('|')} [--scope ...]
+                        [--expires-in 30d|12h | --expires-at 2027-01-31T18:00:00Z]
   pnpm qm tokens list
   pnpm qm tokens revoke ID`;
 
@@ -45,13 +56,9 @@ async function main(argv: string[]): Promise<number> {
       return await tokensCreate(pool, rest);
     }
     if (group === 'tokens' && command === 'list') {
-      for (const token of await listTokens(pool)) {
-        const state = token.revokedAt ? 'revoked' : 'live';
-        const used = token.lastUsedAt?.toISOString() ?? 'never';
-        process.stdout.write(
-          `${token.id}\t${state}\t${token.name}\t${token.scopes.join(',')}\tlast used ${used}\n`,
-        );
-      }
+      process.stdout.write(
+        (await listTokens(pool)).map((token) => `${tokenLine(token)}\n`).join(''),
+      );
       return 0;
     }
     if (group === 'tokens' && command === 'revoke' && rest.length === 1) {
@@ -93,29 +100,41 @@ async function ledgerVerify(pool: ReturnType<typeof createPool>, args: string[])
 }
 
 async function tokensCreate(pool: ReturnType<typeof createPool>, args: string[]) {
-  const { values } = parseArgs({
-    args,
-    options: { name: { type: 'string' }, scope: { type: 'string', multiple: true } },
-  });
-  const requested = values.scope ?? [];
-  const unknown = requested.filter((scope) => !(scopes as readonly string[]).includes(scope));
-  const name = values.name?.trim() ?? '';
-  const problem =
-    name === '' || name.length > 100
-      ? '--name is required, at most 100 characters'
-      : requested.length === 0
-        ? `name at least one --scope (${scopes.join(', ')})`
-        : unknown.length > 0
-          ? `unknown scope(s): ${unknown.join(', ')}`
-          : null;
-  if (problem !== null) {
-    process.stderr.write(`qm: ${problem}\n${usage}\n`);
+  let values: { name?: string; scope?: string[]; 'expires-in'?: string; 'expires-at'?: string };
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        name: { type: 'string' },
+        scope: { type: 'string', multiple: true },
+        'expires-in': { type: 'string' },
+        'expires-at': { type: 'string' },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`qm: ${(error as Error).message}\n${usage}\n`);
     return 2;
   }
+
+  const expiry = parseExpiry({ expiresIn: values['expires-in'], expiresAt: values['expires-at'] });
+  const input = {
+    name: values.name ?? '',
+    scopes: values.scope ?? [],
+    expiresAt: 'expiresAt' in expiry ? expiry.expiresAt : null,
+  };
+  const problems = [
+    ...tokenInputErrors(input).map(describeTokenError),
+    ...('problem' in expiry ? [expiry.problem] : []),
+  ];
+  if (problems.length > 0) {
+    process.stderr.write(`${problems.map((problem) => `qm: ${problem}\n`).join('')}${usage}\n`);
+    return 2;
+  }
+
   const created = await withTransaction(pool, async (tx) => {
-    const token = await createToken(tx, { name, scopes: requested as Scope[] });
+    const token = await createToken(tx, { ...input, createdBy: `cli:${osUser()}` });
     await recordAuditEvent(tx, {
-      ...cliEvent('qm tokens create', { name, scopes: requested }),
+      ...cliEvent('qm tokens create', input),
       outcome: 'succeeded',
       detail: {},
       subject: `token:${token.id}`,
@@ -123,31 +142,61 @@ async function tokensCreate(pool: ReturnType<typeof createPool>, args: string[])
     return token;
   });
   process.stdout.write(`${created.token}\n`);
-  process.stderr.write(`Token ${created.id} created; it is shown only this once.\n`);
+  const until = input.expiresAt === null ? '' : `, valid until ${input.expiresAt.toISOString()}`;
+  process.stderr.write(`Token ${created.id} created${until}; it is shown only this once.\n`);
   return 0;
 }
 
-async function tokensRevoke(pool: ReturnType<typeof createPool>, tokenId: string) {
-  const revoked = await withTransaction(pool, async (tx) => {
-    const done = await revokeToken(tx, tokenId);
-    const detail = done
-      ? {}
-      : { errors: [{ code: 'TOKEN_NOT_FOUND', message: `no live token ${tokenId}` }] };
+async function tokensRevoke(pool: ReturnType<typeof createPool>, id: string) {
+  const outcome = await withTransaction(pool, async (tx) => {
+    const revoked = await revokeToken(tx, id);
     await recordAuditEvent(tx, {
-      ...cliEvent('qm tokens revoke', { id: tokenId }),
-      outcome: done ? 'succeeded' : 'rejected',
-      detail,
-      subject: done ? `token:${tokenId}` : null,
+      ...cliEvent('qm tokens revoke', { id }),
+      outcome: revoked === 'revoked' ? 'succeeded' : 'rejected',
+      // The codes revokeApiToken answers for the same refusals.
+      detail: revoked === 'revoked' ? {} : { errors: [{ code: revokeErrorCodes[revoked] }] },
+      subject: revoked === 'not_found' ? null : `token:${id}`,
     });
-    return done;
+    return revoked;
   });
-  process.stderr.write(revoked ? 'Token revoked.\n' : `qm: no live token ${tokenId}\n`);
-  return revoked ? 0 : 1;
+  switch (outcome) {
+    case 'revoked':
+      process.stderr.write(`Token ${id} revoked; its open connections are being closed.\n`);
+      return 0;
+    case 'already_revoked':
+      process.stderr.write(`qm: token ${id} was already revoked\n`);
+      return 1;
+    case 'not_found':
+      process.stderr.write(`qm: no token ${id.slice(0, 40)}\n`);
+      return 1;
+  }
 }
+
+/** One tab-separated line: id, state, name, scopes, expiry, creator, last use. */
+function tokenLine(token: TokenSummary): string {
+  const state = token.revokedAt ? 'revoked' : token.isActive ? 'live' : 'expired';
+  return [
+    token.id,
+    state,
+    token.name,
+    token.scopes.join(','),
+    `expires ${token.expiresAt?.toISOString() ?? 'never'}`,
+    `created by ${token.createdBy ?? 'unknown'}`,
+    `last used ${token.lastUsedAt?.toISOString() ?? 'never'}`,
+  ].join('\t');
+}
+
+/** A token error in the command line's words: the option at fault, then what is wrong. */
+function describeTokenError(error: TokenError): string {
+  const option = { name: '--name', scopes: '--scope', expiresAt: '--expires-in/--expires-at' };
+  return `${option[error.field as keyof typeof option] ?? error.field}: ${error.message}`;
+}
+
+const revokeErrorCodes = { not_found: 'TOKEN_NOT_FOUND', already_revoked: 'ALREADY_REVOKED' };
 
 /** An audit event for a command run by the OS user at this terminal. */
 function cliEvent(operation: string, input: Record<string, unknown>): AuditEventInput {
-  const user = osUserName();
+  const user = osUser();
   return {
     actor: `cli:${user}`,
     actorKind: 'cli',
@@ -160,12 +209,13 @@ function cliEvent(operation: string, input: Record<string, unknown>): AuditEvent
   };
 }
 
-function osUserName(): string {
+/** The operating-system account running the command, recorded as who created a token. */
+function osUser(): string {
   try {
     return os.userInfo().username;
   } catch {
-    // A container user without a passwd entry has no name, only an id.
-    return process.env.USER ?? String(process.getuid?.() ?? 'unknown');
+    // A container may run under a uid with no account name.
+    return process.env.USER ?? `uid ${process.getuid?.() ?? 'unknown'}`;
   }
 }
 

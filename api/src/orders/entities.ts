@@ -13,6 +13,7 @@ import {
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 
 import { Location, Sku } from '../catalogue/entities.ts';
+import { Money, moneyOf } from '../finance/money.ts';
 
 @ObjectType({ description: 'An order from a sales channel and where its stock stands.' })
 @Entity({ tableName: 'orders' })
@@ -40,6 +41,20 @@ export class Order {
   @Field(() => String, { nullable: true, description: 'The currency the customer paid in.' })
   @Property({ type: 'text', nullable: true })
   currency!: string | null;
+
+  /** In the currency the customer paid in (`currency`), not the shop's. */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  totalPriceMinor!: number | null;
+
+  @Field(() => Money, {
+    nullable: true,
+    description:
+      'What the customer was charged, in the currency they paid in (an order is invoiced in ' +
+      'it); null until the order itself has arrived.',
+  })
+  get total(): Money | null {
+    return moneyOf(this.totalPriceMinor, this.currency);
+  }
 
   @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
@@ -102,6 +117,18 @@ export class OrderLine {
   @Field(() => Int, { nullable: true })
   @Property({ type: 'integer', nullable: true })
   quantity!: number | null;
+
+  /** In the order's currency, the one the customer paid in. */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  unitPriceMinor!: number | null;
+
+  @Field(() => Money, {
+    nullable: true,
+    description: "Price of one unit before discounts, in the order's currency.",
+  })
+  get unitPrice(): Money | null {
+    return moneyOf(this.unitPriceMinor, this.order.currency);
+  }
 
   @Field({ description: 'False for lines that move no stock (gift wrap, untracked items).' })
   @Property()

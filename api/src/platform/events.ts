@@ -52,9 +52,26 @@ export interface EventListener {
   close(): Promise<void>;
 }
 
-/** Listens on a connection of its own and republishes every event to local subscribers. */
-export async function listenForEvents(url: string, logger: Logger): Promise<EventListener> {
+/** Another channel heard on the same connection, e.g. the end of someone's access. */
+export interface ChannelHandler {
+  channel: string;
+  /** Called with each raw payload; must not throw. */
+  hear(payload: string): void;
+}
+
+/**
+ * Listens on a connection of its own and republishes every event to local subscribers, and
+ * hands the payloads of any other channels named to their handlers. Notifications sent while
+ * the connection is down are lost; a listener that cannot afford that re-reads the state
+ * itself (open connections are re-authenticated on a timer for this reason).
+ */
+export async function listenForEvents(
+  url: string,
+  logger: Logger,
+  handlers: ChannelHandler[] = [],
+): Promise<EventListener> {
   const pubSub = createPubSub<PubSubChannels>();
+  const handlerOf = new Map(handlers.map((handler) => [handler.channel, handler]));
   let client: pg.Client | undefined;
   let closed = false;
 
@@ -62,6 +79,11 @@ export async function listenForEvents(url: string, logger: Logger): Promise<Even
     const next = new pg.Client({ connectionString: url });
     next.on('notification', (message) => {
       if (message.payload === undefined) {
+        return;
+      }
+      const handler = handlerOf.get(message.channel);
+      if (handler !== undefined) {
+        handler.hear(message.payload);
         return;
       }
       const event = JSON.parse(message.payload) as { topic: EventTopic; payload: never };
@@ -76,7 +98,9 @@ export async function listenForEvents(url: string, logger: Logger): Promise<Even
       }, 1000);
     });
     await next.connect();
-    await next.query(`LISTEN ${channel}`);
+    for (const name of [channel, ...handlerOf.keys()]) {
+      await next.query(`LISTEN ${pg.escapeIdentifier(name)}`);
+    }
     client = next;
   };
 

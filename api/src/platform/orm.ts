@@ -9,11 +9,15 @@ import pg from 'pg';
 
 import * as auditSchema from '../../../migrations/Migration20261203110000_audit.ts';
 import * as ledgerSchema from '../../../migrations/Migration20261203000000_ledger.ts';
+import * as tokensSchema from '../../../migrations/Migration20261203120000_tokens.ts';
+import * as costsSchema from '../../../migrations/Migration20261203130000_costs.ts';
 import type { Logger } from './logger.ts';
 
 export const migrationsList = [
   { name: 'Migration20261203000000_ledger', class: ledgerSchema.Migration20261203000000Ledger },
   { name: 'Migration20261203110000_audit', class: auditSchema.Migration20261203110000Audit },
+  { name: 'Migration20261203120000_tokens', class: tokensSchema.Migration20261203120000Tokens },
+  { name: 'Migration20261203130000_costs', class: costsSchema.Migration20261203130000Costs },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

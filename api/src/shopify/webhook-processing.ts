@@ -549,7 +549,7 @@ async function toOrderInputs(tx: Tx, orders: ShopifyOrder[]): Promise<OrderInput
     for (const line of order.line_items) {
       lines.push(await toLineInput(tx, order, line, variants, currency));
     }
-    const total = order.total_price_set?.presentment_money.amount ?? order.total_price;
+    const total = presentmentAmount(order.total_price_set, order.total_price, order);
     inputs.push({
       shopifyOrderId: order.id,
       name: order.name ?? `#${order.order_number ?? order.id}`,
@@ -586,7 +586,7 @@ async function toLineInput(
       details: { shopifyVariantId: line.variant_id, sku: line.sku ?? null },
     });
   }
-  const price = line.price_set?.presentment_money.amount ?? line.price;
+  const price = presentmentAmount(line.price_set, line.price, order);
   return {
     shopifyLineItemId: line.id,
     shopifyVariantId: line.variant_id,
@@ -597,6 +597,24 @@ async function toLineInput(
     quantity: line.quantity,
     unitPriceMinor: price === undefined ? null : toMinorUnits(price, currency),
   };
+}
+
+/**
+ * An amount in the currency the customer paid in. The plain field (`total_price`, `price`) is in
+ * the shop's currency, so it stands in for a missing `*_set` only when the two currencies are
+ * the same; otherwise the amount is unknown (null) rather than a shop-currency figure labelled
+ * with the customer's currency.
+ */
+function presentmentAmount(
+  set: { presentment_money: { amount: string | number } } | null | undefined,
+  shopAmount: string | number | undefined,
+  order: ShopifyOrder,
+): string | number | undefined {
+  if (set != null) {
+    return set.presentment_money.amount;
+  }
+  const paidIn = order.presentment_currency ?? order.currency;
+  return paidIn === order.currency ? shopAmount : undefined;
 }
 
 async function skusByVariant(

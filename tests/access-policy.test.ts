@@ -1,0 +1,876 @@
+/**
+ * The access policy, walked over the whole published schema: for every operation and every
+ * field of every object type, as every role and as an anonymous caller, a real request over
+ * HTTP (or a real subscription over WebSocket) reaches the field by a generated path, and what
+ * the server answered is compared with the field's declared rule. A hand-written table of the
+ * sensitive cases checks the same answers without asking the policy, and a focused test tries
+ * every path by which the warehouse could read money.
+ *
+ * What it leaves out: a field behind a refused parent cannot be reached at all; it is recorded
+ * as refused at that parent, which is what the caller experiences.
+ */
+import { readFileSync } from 'node:fs';
+
+import {
+  buildSchema,
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+import { authenticateCaller } from '../api/src/access/authenticate.ts';
+import { anonymousCaller, type Caller } from '../api/src/access/callers.ts';
+import { decide } from '../api/src/access/guard.ts';
+import { rolePermissions, roles, type Role } from '../api/src/access/permissions.ts';
+import { describeRule, ruleFor } from '../api/src/access/policy.ts';
+import { createToken } from '../api/src/access/tokens.ts';
+import { orderBody, variants } from '../api/src/shopify/simulator/webhook-bodies.ts';
+import { readFixture, startTestSystem, type TestSystem } from './support/system.ts';
+
+type CallerName = Role | 'anonymous';
+
+interface TestCaller {
+  name: CallerName;
+  /** Sent with every HTTP request. */
+  headers: Record<string, string>;
+  /** The WebSocket's init payload. */
+  connectionParams: Record<string, unknown> | undefined;
+  /** The caller as the server resolves these credentials; what the policy decides against. */
+  caller: Caller;
+}
+
+interface AnswerError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string };
+}
+
+interface Answer {
+  data?: Record<string, unknown> | null;
+  errors?: AnswerError[];
+}
+
+const noOrigin = { address: null, userAgent: null };
+const refusalCodes = new Set(['UNAUTHENTICATED', 'FORBIDDEN']);
+const printedSchema: GraphQLSchema = buildSchema(
+  readFileSync(new URL('../schema/schema.graphql', import.meta.url), 'utf8'),
+);
+const rootTypes = ['Query', 'Mutation', 'Subscription'];
+
+let system: TestSystem;
+let callers: TestCaller[];
+
+/**
+ * The one place a role becomes a caller. A role is a set of permissions and the policy decides
+ * on permissions only, so an API token holding exactly the role's permissions gets the same
+ * answers as a person signed in with that role.
+ */
+async function callerFor(role: Role): Promise<TestCaller> {
+  const { token } = await createToken(system.pool, {
+    name: `${role} role`,
+    scopes: [...rolePermissions[role]],
+  });
+  const authorization = `Bearer ${token}`;
+  const authentication = await authenticateCaller(system.pool, {
+    authorization,
+    cookie: undefined,
+    origin: noOrigin,
+  });
+  if (authentication.outcome !== 'authenticated') {
+    throw new Error(`the ${role} token was refused: ${authentication.reason}`);
+  }
+  return {
+    name: role,
+    headers: { authorization },
+    connectionParams: { authorization },
+    caller: authentication.caller,
+  };
+}
+
+const anonymous: TestCaller = {
+  name: 'anonymous',
+  headers: {},
+  connectionParams: undefined,
+  caller: anonymousCaller(noOrigin),
+};
+
+async function post(caller: TestCaller, query: string): Promise<Answer> {
+  const response = await fetch(`${system.apiUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...caller.headers },
+    body: JSON.stringify({ query }),
+  });
+  return (await response.json()) as Answer;
+}
+
+function socketFor(caller: TestCaller): Client {
+  return createClient({
+    url: `${system.apiUrl?.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: caller.connectionParams,
+    retryAttempts: 0,
+  });
+}
+
+/** What the seeded data offers to reach every type. */
+interface Seed {
+  warehouseId: string;
+  shopFloorId: string;
+  costedSkuId: string;
+  costedSkuCode: string;
+  eurOrderId: string;
+  resolvedExceptionId: string;
+}
+
+let seed: Seed;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  callers = [...(await Promise.all(roles.map((role) => callerFor(role)))), anonymous];
+  seed = await seedEveryType();
+});
+
+afterAll(async () => {
+  await system.stopAll();
+});
+
+/**
+ * Orders with money (one paid in EUR), an order that raises a shortage and one with a variant
+ * the catalogue lacks (two open exceptions), a resolved exception, movements and a SKU with a
+ * unit cost.
+ */
+async function seedEveryType(): Promise<Seed> {
+  const locations = await system.graphql<{ locations: { id: string; name: string }[] }>(
+    '{ locations { id name } }',
+  );
+  const warehouseId = locations.locations.find((l) => l.name.endsWith('Warehouse'))?.id ?? '';
+  const shopFloorId = locations.locations.find((l) => l.name.endsWith('Shop'))?.id ?? '';
+
+  const raw = readFixture('webhooks/D06-orders-create-1042-eur.json');
+  await system.deliver('orders/create', null, { raw });
+  await system.deliver('orders/create', null, {
+    raw: readFixture('webhooks/D01-orders-create-1041.json'),
+  });
+  await system.deliver(
+    'orders/create',
+    orderBody(9400001, [
+      { lineId: 9500001, ...variants.lamp, quantity: 100_000 },
+      { lineId: 9500002, variantId: 47199999999999, sku: 'NOT-IN-CATALOGUE', quantity: 1 },
+    ]),
+  );
+  await system.waitForProcessing();
+
+  const skus = await system.graphql<{ skus: { id: string; code: string }[] }>(
+    '{ skus(search: "HL-SPOON-ENML") { id code } }',
+  );
+  const costed = skus.skus[0];
+  await system.graphql(
+    `mutation { setUnitCost(input: { skuId: "${costed?.id}", amountMinor: 375 }) {
+      errors { code } } }`,
+  );
+  await system.graphql(
+    `mutation { receiveStock(input: {
+      sku: "HL-SPOON-ENML", locationId: "${warehouseId}", quantity: 50 }) { errors { code } } }`,
+  );
+
+  const found = await system.graphql<{
+    openExceptions: { id: string }[];
+    order: { id: string } | null;
+  }>('{ openExceptions { id } order(shopifyId: "5912345678902") { id } }');
+  const resolvedExceptionId = found.openExceptions[0]?.id ?? '';
+  await system.graphql(`mutation { resolveException(id: "${resolvedExceptionId}") {
+    errors { code } } }`);
+
+  return {
+    warehouseId,
+    shopFloorId,
+    costedSkuId: costed?.id ?? '',
+    costedSkuCode: costed?.code ?? '',
+    eurOrderId: found.order?.id ?? '',
+    resolvedExceptionId,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generating requests from the schema
+
+interface Selection {
+  /** The response key: an alias or the field's name. */
+  key: string;
+  parentType: string;
+  field: string;
+  /** The named type of the field's value. */
+  type: string;
+  text: string;
+  children: Selection[];
+}
+
+/**
+ * Argument values that reach real data, by `Type.field.argument` or `InputType.field`. An
+ * argument that is required and not named here gets a plain value of its type.
+ */
+function argumentValues(): Record<string, unknown> {
+  return {
+    'Query.sku.id': seed.costedSkuId,
+    'Query.order.id': seed.eurOrderId,
+    'Query.orders.first': 5,
+    'Query.skus.first': 5,
+    'Query.movements.first': 5,
+    'Query.openExceptions.first': 5,
+    'Mutation.resolveException.id': seed.resolvedExceptionId,
+    'SetUnitCostInput.skuId': seed.costedSkuId,
+    'SetUnitCostInput.amountMinor': 375,
+    'ReceiveStockInput.sku': seed.costedSkuCode,
+    'ReceiveStockInput.locationId': seed.warehouseId,
+    'ReceiveStockInput.quantity': 2,
+    'AdjustStockInput.sku': seed.costedSkuCode,
+    'AdjustStockInput.locationId': seed.warehouseId,
+    'AdjustStockInput.quantityChange': 1,
+    'AdjustStockInput.reason': 'FOUND',
+    'TransferStockInput.sku': seed.costedSkuCode,
+    'TransferStockInput.fromLocationId': seed.warehouseId,
+    'TransferStockInput.toLocationId': seed.shopFloorId,
+    'TransferStockInput.quantity': 1,
+    'RecordCountInput.sku': seed.costedSkuCode,
+    'RecordCountInput.locationId': seed.shopFloorId,
+    'RecordCountInput.countedQuantity': 7,
+  };
+}
+
+/**
+ * A deliberately refused variant of an argument: every whole number negative and every id one
+ * this system never gave out, so a mutation answers its payload's errors.
+ */
+function broken(value: unknown, type: GraphQLInputType): unknown {
+  const named = getNamedType(type).name;
+  if (named === 'Int') {
+    return -1;
+  }
+  return named === 'ID' ? '999999999' : value;
+}
+
+function valueFor(
+  key: string,
+  type: GraphQLInputType,
+  required: boolean,
+  variant: 'valid' | 'invalid',
+): unknown {
+  const given = argumentValues()[key];
+  const nullable = getNullableType(type);
+  if (isInputObjectType(nullable) && (required || given !== undefined)) {
+    const fields = Object.values(nullable.getFields()).flatMap((field) => {
+      const fieldKey = `${nullable.name}.${field.name}`;
+      const value = valueFor(fieldKey, field.type, isNonNullType(field.type), variant);
+      return value === undefined ? [] : [[field.name, value] as const];
+    });
+    return Object.fromEntries(fields);
+  }
+
+  const plain = given ?? (required ? plainValueOf(nullable) : undefined);
+  return plain === undefined || variant === 'valid' ? plain : broken(plain, type);
+}
+
+function plainValueOf(type: GraphQLInputType): unknown {
+  if (isListType(type)) {
+    return [];
+  }
+  if (isEnumType(type)) {
+    return type.getValues()[0]?.value;
+  }
+  const plain: Record<string, unknown> = { Int: 1, Float: 1, Boolean: false, ID: '1' };
+  return plain[getNamedType(type).name] ?? 'x';
+}
+
+function literal(value: unknown, type: GraphQLInputType): string {
+  const nullable = getNullableType(type);
+  if (isListType(nullable) && Array.isArray(value)) {
+    const items = value.map((item) => literal(item, nullable.ofType));
+    return `[${items.join(', ')}]`;
+  }
+  if (isInputObjectType(nullable)) {
+    const fields = nullable.getFields();
+    const entries = Object.entries(value as Record<string, unknown>).map(
+      ([name, item]) => `${name}: ${literal(item, fields[name]?.type ?? nullable)}`,
+    );
+    return `{ ${entries.join(', ')} }`;
+  }
+  return isEnumType(nullable) ? String(value) : JSON.stringify(value);
+}
+
+function argumentsText(
+  parentType: string,
+  field: GraphQLField<unknown, unknown>,
+  variant: 'valid' | 'invalid',
+): string {
+  const parts = field.args.flatMap((argument) => {
+    const key = `${parentType}.${field.name}.${argument.name}`;
+    const value = valueFor(key, argument.type, isNonNullType(argument.type), variant);
+    return value === undefined ? [] : [`${argument.name}: ${literal(value, argument.type)}`];
+  });
+  return parts.length === 0 ? '' : `(${parts.join(', ')})`;
+}
+
+/** Every field of the type, and below it every field of every type it leads to. */
+function selectionsOf(type: GraphQLObjectType, trail: string[]): Selection[] {
+  return Object.values(type.getFields()).flatMap((field) =>
+    selectionOf(type.name, field, trail, field.name, 'valid'),
+  );
+}
+
+function selectionOf(
+  parentType: string,
+  field: GraphQLField<unknown, unknown>,
+  trail: string[],
+  key: string,
+  variant: 'valid' | 'invalid',
+): Selection[] {
+  const named = getNamedType(field.type);
+  if (isObjectType(named) && trail.includes(named.name)) {
+    // A type already on the path: it is walked where it first appears.
+    return [];
+  }
+  const children = isObjectType(named) ? selectionsOf(named, [...trail, named.name]) : [];
+  const alias = key === field.name ? '' : `${key}: `;
+  const body = children.length === 0 ? '' : ` { ${children.map((c) => c.text).join(' ')} }`;
+  return [
+    {
+      key,
+      parentType,
+      field: field.name,
+      type: named.name,
+      text: `${alias}${field.name}${argumentsText(parentType, field, variant)}${body}`,
+      children,
+    },
+  ];
+}
+
+/** The response key: the field's name, or an alias for its run with refused input. */
+function keyOf(field: string, variant: 'valid' | 'invalid'): string {
+  return variant === 'valid' ? field : `${field}WithBadInput`;
+}
+
+function rootSelections(rootType: string, variants: ('valid' | 'invalid')[]): Selection[] {
+  const root = printedSchema.getType(rootType);
+  if (!isObjectType(root)) {
+    return [];
+  }
+  return Object.values(root.getFields()).flatMap((field) =>
+    variants.flatMap((variant) =>
+      selectionOf(rootType, field, [rootType], keyOf(field.name, variant), variant),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing answers with the policy
+
+type Outcome = 'allowed' | 'UNAUTHENTICATED' | 'FORBIDDEN';
+
+/** Per caller, per `Type.field`: what was seen; `behind X` when a refused parent X hid it. */
+const observed = new Map<CallerName, Map<string, Set<string>>>();
+const problems: string[] = [];
+
+function observe(caller: TestCaller, coordinate: string, outcome: string): void {
+  const byCoordinate = observed.get(caller.name) ?? new Map<string, Set<string>>();
+  observed.set(caller.name, byCoordinate);
+  const outcomes = byCoordinate.get(coordinate) ?? new Set<string>();
+  byCoordinate.set(coordinate, outcomes);
+  outcomes.add(outcome);
+}
+
+function expectedOutcome(caller: TestCaller, coordinate: string): Outcome | undefined {
+  const [typeName = '', fieldName = ''] = coordinate.split('.');
+  const rule = ruleFor(typeName, fieldName);
+  if (rule === undefined) {
+    return undefined;
+  }
+  const verdict = decide(rule, caller.caller);
+  return verdict === 'allowed'
+    ? 'allowed'
+    : verdict === 'unauthenticated'
+      ? 'UNAUTHENTICATED'
+      : 'FORBIDDEN';
+}
+
+/** Checks one answer field by field against the policy and records what each field did. */
+function checkAnswer(
+  caller: TestCaller,
+  rootType: string,
+  selections: Selection[],
+  answer: Answer,
+): void {
+  const unmatched = new Set(answer.errors ?? []);
+  const errorsAt = (path: (string | number)[]) => {
+    const found = (answer.errors ?? []).filter((e) => e.path?.join('.') === path.join('.'));
+    found.forEach((e) => unmatched.delete(e));
+    return found;
+  };
+
+  const walk = (
+    list: Selection[],
+    parentType: string,
+    parent: Record<string, unknown> | null,
+    parentPath: (string | number)[],
+  ) => {
+    for (const selection of list) {
+      const coordinate = `${parentType}.${selection.field}`;
+      const path = [...parentPath, selection.key];
+      const where = `${caller.name} at ${path.join('.')} (${coordinate})`;
+      const expected = expectedOutcome(caller, coordinate);
+      const errors = errorsAt(path);
+      const codes = errors.map((e) => e.extensions?.code ?? e.message);
+      const value = parent?.[selection.key];
+      if (expected === undefined) {
+        problems.push(`${coordinate} has no rule in the policy`);
+        continue;
+      }
+
+      if (expected === 'allowed') {
+        if (errors.length > 0) {
+          problems.push(`${where}: allowed by the policy, answered ${codes.join(', ')}`);
+        } else if (parent !== null && value === undefined) {
+          problems.push(`${where}: allowed, but missing from the answer`);
+        }
+        observe(caller, coordinate, 'allowed');
+        descend(selection, value, path);
+        continue;
+      }
+
+      if (!codes.includes(expected)) {
+        const rule = ruleFor(parentType, selection.field);
+        problems.push(
+          `${where}: needs ${rule === undefined ? '?' : describeRule(rule)}, expected ` +
+            `${expected}, answered ${codes.join(', ') || JSON.stringify(value)}`,
+        );
+      } else {
+        observe(caller, coordinate, expected);
+      }
+      if (value !== undefined && value !== null) {
+        problems.push(`${where}: refused, yet a value came back`);
+      }
+      hideBehind(caller, selection, coordinate);
+    }
+  };
+
+  const descend = (selection: Selection, value: unknown, path: (string | number)[]) => {
+    if (selection.children.length === 0 || value === null || value === undefined) {
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item, index) =>
+        walk(selection.children, selection.type, item as Record<string, unknown>, [...path, index]),
+      );
+      return;
+    }
+    walk(selection.children, selection.type, value as Record<string, unknown>, path);
+  };
+
+  walk(selections, rootType, answer.data ?? null, []);
+  for (const error of unmatched) {
+    problems.push(
+      `${caller.name}: error no field accounts for: ${error.extensions?.code} ` +
+        `${error.message} at ${error.path?.join('.')}`,
+    );
+  }
+}
+
+function hideBehind(caller: TestCaller, selection: Selection, refusedAt: string): void {
+  for (const child of selection.children) {
+    observe(caller, `${selection.type}.${child.field}`, `behind ${refusedAt}`);
+    hideBehind(caller, child, refusedAt);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The walk
+
+/** Whatever a refused request could have changed. */
+async function fingerprint(): Promise<string> {
+  const found = await system.pool.query<Record<string, string>>(
+    `SELECT (SELECT count(*) FROM stock_movements)::text AS movements,
+       (SELECT string_agg(id || ':' || unit_cost_minor || unit_cost_currency, ',' ORDER BY id)
+        FROM skus WHERE unit_cost_minor IS NOT NULL) AS costs,
+       (SELECT count(*) FROM stock_exceptions WHERE status = 'resolved')::text AS resolved`,
+  );
+  return JSON.stringify(found.rows[0]);
+}
+
+/**
+ * Queries the caller may run share one request. A refused root field that cannot be null ends
+ * the execution of its request, so each refused one has a request of its own.
+ */
+async function walkQueries(caller: TestCaller): Promise<void> {
+  const selections = rootSelections('Query', ['valid']);
+  const allowed = selections.filter(
+    (s) => expectedOutcome(caller, `Query.${s.field}`) === 'allowed',
+  );
+  const groups = [allowed, ...selections.filter((s) => !allowed.includes(s)).map((s) => [s])];
+  for (const group of groups.filter((g) => g.length > 0)) {
+    const answer = await post(caller, `{ ${group.map((s) => s.text).join(' ')} }`);
+    checkAnswer(caller, 'Query', group, answer);
+  }
+}
+
+/**
+ * Mutations run one after another and stop at the first refused one, so the allowed ones share
+ * a request (each once with valid input, once with input refused in its payload) and each
+ * refused one has its own, after which nothing may have changed.
+ */
+async function walkMutations(caller: TestCaller): Promise<void> {
+  const selections = rootSelections('Mutation', ['valid', 'invalid']);
+  const allowed = selections.filter(
+    (s) => expectedOutcome(caller, `Mutation.${s.field}`) === 'allowed',
+  );
+  if (allowed.length > 0) {
+    const answer = await post(caller, `mutation { ${allowed.map((s) => s.text).join(' ')} }`);
+    checkAnswer(caller, 'Mutation', allowed, answer);
+  }
+
+  const refusedOnes = selections.filter((s) => !allowed.includes(s) && s.key === s.field);
+  for (const refused of refusedOnes) {
+    const before = await fingerprint();
+    const answer = await post(caller, `mutation { ${refused.text} }`);
+    checkAnswer(caller, 'Mutation', [refused], answer);
+    if ((await fingerprint()) !== before) {
+      problems.push(`${caller.name}: refused ${refused.field} changed something`);
+    }
+  }
+}
+
+interface SubscriptionRun {
+  caller: TestCaller;
+  selection: Selection;
+  outcome: Promise<{ answer: Answer } | { refusal: AnswerError[] | 'connection refused' }>;
+}
+
+/**
+ * Subscribes every caller to every subscription at once, then makes one event of each kind; a
+ * caller allowed to subscribe must hear it, field by field as its rules say.
+ */
+async function walkSubscriptions(): Promise<void> {
+  const clients: Client[] = [];
+  const runs: SubscriptionRun[] = [];
+  for (const caller of callers) {
+    const client = socketFor(caller);
+    clients.push(client);
+    for (const selection of rootSelections('Subscription', ['valid'])) {
+      const outcome = new Promise<Awaited<SubscriptionRun['outcome']>>((resolve) => {
+        client.subscribe(
+          { query: `subscription { ${selection.text} }` },
+          {
+            next: (answer) => resolve({ answer: answer as Answer }),
+            error: (error: unknown) =>
+              resolve({
+                refusal: Array.isArray(error) ? (error as AnswerError[]) : 'connection refused',
+              }),
+            complete: () => undefined,
+          },
+        );
+      });
+      runs.push({ caller, selection, outcome });
+    }
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+
+  await system.deliver(
+    'orders/create',
+    orderBody(9400002, [
+      { lineId: 9500003, ...variants.potSmall, quantity: 1 },
+      { lineId: 9500004, variantId: 47199999999998, sku: 'ALSO-NOT-IN-CATALOGUE', quantity: 1 },
+    ]),
+  );
+
+  for (const run of runs) {
+    const outcome = await withTimeout(run.outcome, 15_000);
+    checkSubscription(run, outcome);
+  }
+  for (const client of clients) {
+    await client.dispose();
+  }
+}
+
+function checkSubscription(
+  run: SubscriptionRun,
+  outcome: Awaited<SubscriptionRun['outcome']> | 'timed out',
+): void {
+  const { caller, selection } = run;
+  const coordinate = `Subscription.${selection.field}`;
+  const expected = expectedOutcome(caller, coordinate);
+  if (outcome === 'timed out') {
+    problems.push(`${caller.name}: ${coordinate} heard nothing (expected ${expected})`);
+    return;
+  }
+  if ('answer' in outcome) {
+    checkAnswer(caller, 'Subscription', [selection], outcome.answer);
+    return;
+  }
+
+  // The server refuses an anonymous socket when it opens (close 4403), before any subscribe.
+  const codes =
+    outcome.refusal === 'connection refused'
+      ? caller.name === 'anonymous'
+        ? ['UNAUTHENTICATED']
+        : ['connection refused']
+      : outcome.refusal.map((e) => e.extensions?.code ?? e.message);
+  if (expected === undefined || !codes.includes(expected)) {
+    problems.push(
+      `${caller.name}: ${coordinate} expected ${expected}, answered ${codes.join(', ')}`,
+    );
+    return;
+  }
+  observe(caller, coordinate, expected);
+  hideBehind(caller, selection, coordinate);
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), timeoutMs);
+  });
+  const outcome = await Promise.race([promise, timeout]);
+  clearTimeout(timer);
+  return outcome;
+}
+
+function objectFields(): { type: GraphQLObjectType; coordinates: string[] }[] {
+  return Object.values(printedSchema.getTypeMap())
+    .filter((type): type is GraphQLObjectType => isObjectType(type))
+    .filter((type) => !type.name.startsWith('__'))
+    .map((type) => ({
+      type,
+      coordinates: Object.keys(type.getFields()).map((field) => `${type.name}.${field}`),
+    }));
+}
+
+function outcomesOf(caller: CallerName, coordinate: string): Set<string> {
+  return observed.get(caller)?.get(coordinate) ?? new Set();
+}
+
+describe('the policy at every field, for every role and for anonymous callers', () => {
+  beforeAll(async () => {
+    for (const caller of callers) {
+      await walkQueries(caller);
+      await walkMutations(caller);
+    }
+    await walkSubscriptions();
+  });
+
+  it('has a rule for every field of the printed schema', () => {
+    const missing = objectFields()
+      .flatMap(({ coordinates }) => coordinates)
+      .filter((coordinate) => {
+        const [typeName = '', fieldName = ''] = coordinate.split('.');
+        return ruleFor(typeName, fieldName) === undefined;
+      });
+
+    expect(missing).toEqual([]);
+  });
+
+  it('answers every field as its rule says', () => {
+    expect(problems).toEqual([]);
+  });
+
+  it('reached every field of the schema as every caller', () => {
+    const unreached = callers.flatMap((caller) =>
+      objectFields()
+        .flatMap(({ coordinates }) => coordinates)
+        .filter((coordinate) => outcomesOf(caller.name, coordinate).size === 0)
+        .map((coordinate) => `${caller.name}: ${coordinate}`),
+    );
+
+    expect(unreached).toEqual([]);
+  });
+
+  it('agrees with the hand-written table of sensitive fields', () => {
+    // Written out by hand, not derived from the policy.
+    const table: [CallerName, string, Outcome][] = [
+      ['warehouse', 'Order.total', 'FORBIDDEN'],
+      ['warehouse', 'OrderLine.unitPrice', 'FORBIDDEN'],
+      ['warehouse', 'Sku.unitCost', 'FORBIDDEN'],
+      ['warehouse', 'Mutation.setUnitCost', 'FORBIDDEN'],
+      ['warehouse', 'Order.name', 'allowed'],
+      ['warehouse', 'OrderLine.quantity', 'allowed'],
+      ['warehouse', 'Sku.code', 'allowed'],
+      ['warehouse', 'Mutation.receiveStock', 'allowed'],
+      ['warehouse', 'Subscription.orderChanged', 'allowed'],
+      ['finance', 'Order.total', 'allowed'],
+      ['finance', 'OrderLine.unitPrice', 'allowed'],
+      ['finance', 'Sku.unitCost', 'allowed'],
+      ['finance', 'Money.amountMinor', 'allowed'],
+      ['finance', 'Mutation.setUnitCost', 'allowed'],
+      ['finance', 'Mutation.receiveStock', 'FORBIDDEN'],
+      ['finance', 'Mutation.resolveException', 'FORBIDDEN'],
+      ['viewer', 'Order.total', 'allowed'],
+      ['viewer', 'Sku.unitCost', 'allowed'],
+      ['viewer', 'Query.stockLevels', 'allowed'],
+      ['admin', 'Mutation.setUnitCost', 'allowed'],
+      ['admin', 'Order.total', 'allowed'],
+    ];
+    // Fields anyone may use, signed in or not; none exist yet.
+    const openToAnyone: string[] = [];
+    const rootFields = objectFields()
+      .filter(({ type }) => rootTypes.includes(type.name))
+      .flatMap(({ coordinates }) => coordinates);
+    for (const coordinate of rootFields) {
+      if (!openToAnyone.includes(coordinate)) {
+        table.push(['anonymous', coordinate, 'UNAUTHENTICATED']);
+      }
+      if (coordinate.startsWith('Mutation.')) {
+        table.push(['viewer', coordinate, 'FORBIDDEN']);
+      }
+    }
+
+    const disagreements = table
+      .filter(([caller, coordinate, outcome]) => {
+        const seen = outcomesOf(caller, coordinate);
+        return !seen.has(outcome) || (outcome !== 'allowed' && seen.has('allowed'));
+      })
+      .map(([caller, coordinate, outcome]) => {
+        const seen = [...outcomesOf(caller, coordinate)].join(', ');
+        return `${caller} ${coordinate}: expected ${outcome}, saw ${seen || 'nothing'}`;
+      });
+    const adminRefused = objectFields()
+      .flatMap(({ coordinates }) => coordinates)
+      .filter((coordinate) => !outcomesOf('admin', coordinate).has('allowed'));
+
+    expect(disagreements).toEqual([]);
+    expect(adminRefused).toEqual([]);
+  });
+
+  it('never lets the warehouse read an amount of money, on any path', () => {
+    const moneyFields = objectFields()
+      .flatMap(({ type }) => Object.values(type.getFields()).map((field) => ({ type, field })))
+      .filter(
+        ({ type, field }) => type.name === 'Money' || getNamedType(field.type).name === 'Money',
+      )
+      .map(({ type, field }) => `${type.name}.${field.name}`);
+
+    const readable = moneyFields.filter((coordinate) =>
+      outcomesOf('warehouse', coordinate).has('allowed'),
+    );
+
+    expect(moneyFields).toEqual(
+      expect.arrayContaining(['Order.total', 'OrderLine.unitPrice', 'Sku.unitCost']),
+    );
+    expect(readable).toEqual([]);
+  });
+});
+
+describe('the warehouse and money', () => {
+  let warehouse: TestCaller;
+
+  beforeAll(() => {
+    warehouse = callers.find((caller) => caller.name === 'warehouse') ?? anonymous;
+  });
+
+  /** Every refusal in the answer as `code path`, sorted. */
+  function refusalsOf(answer: Answer): string[] {
+    return (answer.errors ?? [])
+      .filter((error) => refusalCodes.has(error.extensions?.code ?? ''))
+      .map((error) => `${error.extensions?.code} ${error.path?.join('.')}`)
+      .sort();
+  }
+
+  it('reads orders and lines, but no total or unit price', async () => {
+    // Given orders with totals and line prices (seeded)
+    // When the warehouse asks for them through the list, one order, an alias and a fragment
+    const answer = await post(
+      warehouse,
+      `{ orders(first: 3) { name total { amountMinor } lines { title unitPrice { currency } } }
+         order(id: "${seed.eurOrderId}") { name total { amountMinor currency } }
+         paid: orders(first: 1) { ...amounts } }
+       fragment amounts on Order { charged: total { amountMinor } }`,
+    );
+
+    // Then every order and line arrives, and every amount is null and refused where it sits
+    const data = answer.data as {
+      orders: { name: string; total: null; lines: { title: string; unitPrice: null }[] }[];
+      order: { name: string; total: null };
+      paid: { charged: null }[];
+    };
+    expect(data.orders).toHaveLength(3);
+    expect(data.order).toEqual({ name: '#1042', total: null });
+    expect(data.paid).toEqual([{ charged: null }]);
+    const expected = [
+      ...data.orders.flatMap((order, index) => [
+        `FORBIDDEN orders.${index}.total`,
+        ...order.lines.map((_line, line) => `FORBIDDEN orders.${index}.lines.${line}.unitPrice`),
+      ]),
+      'FORBIDDEN order.total',
+      'FORBIDDEN paid.0.charged',
+    ].sort();
+    expect(data.orders.every((order) => order.total === null && order.name !== '')).toBe(true);
+    expect(refusalsOf(answer)).toEqual(expected);
+    expect(answer.errors).toHaveLength(expected.length);
+  });
+
+  it('reads SKUs, but no unit cost, and cannot set one', async () => {
+    // Given a SKU with a unit cost (seeded)
+    const before = await fingerprint();
+
+    // When the warehouse reads it through the list and by id, and tries to set it
+    const read = await post(
+      warehouse,
+      `{ skus(search: "${seed.costedSkuCode}") { code unitCost { amountMinor } }
+         sku(id: "${seed.costedSkuId}") { code unitCost { amountMinor currency } } }`,
+    );
+    const write = await post(
+      warehouse,
+      `mutation { setUnitCost(input: { skuId: "${seed.costedSkuId}", amountMinor: 1 }) {
+        sku { unitCost { amountMinor } } errors { code } } }`,
+    );
+
+    // Then the SKUs arrive without their cost, the change is refused and nothing changed
+    expect(read.data).toEqual({
+      skus: [{ code: seed.costedSkuCode, unitCost: null }],
+      sku: { code: seed.costedSkuCode, unitCost: null },
+    });
+    expect(refusalsOf(read)).toEqual(['FORBIDDEN sku.unitCost', 'FORBIDDEN skus.0.unitCost']);
+    expect(write.data).toBeNull();
+    expect(refusalsOf(write)).toEqual(['FORBIDDEN setUnitCost']);
+    expect(await fingerprint()).toBe(before);
+  });
+
+  it('hears an order change over WebSocket without its total or unit prices', async () => {
+    // Given the warehouse subscribed to order changes
+    const client = socketFor(warehouse);
+    const heard = new Promise<Answer>((resolve, reject) => {
+      client.subscribe(
+        {
+          query: `subscription { orderChanged {
+            name total { amountMinor } lines { quantity unitPrice { amountMinor } } } }`,
+        },
+        { next: (answer) => resolve(answer as Answer), error: reject, complete: () => undefined },
+      );
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    // When an order arrives
+    await system.deliver(
+      'orders/create',
+      orderBody(9400003, [{ lineId: 9500005, ...variants.doormat, quantity: 1, price: '32.00' }]),
+    );
+    const answer = await heard;
+    await client.dispose();
+
+    // Then the change arrives with the order and its lines, and no amount
+    expect(answer.data).toEqual({
+      orderChanged: { name: '#3', total: null, lines: [{ quantity: 1, unitPrice: null }] },
+    });
+    expect(refusalsOf(answer)).toEqual([
+      'FORBIDDEN orderChanged.lines.0.unitPrice',
+      'FORBIDDEN orderChanged.total',
+    ]);
+  });
+});
