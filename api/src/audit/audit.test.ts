@@ -129,7 +129,7 @@ describe('the input summary', () => {
 });
 
 describe('the outcome', () => {
-  const succeeded = { field: 'receiveStock', threw: false, payloadErrors: [] };
+  const succeeded = { field: 'receiveStock', payloadErrors: [] };
   const payloadError = { field: 'quantity', code: 'INVALID_QUANTITY', message: 'bad' };
 
   it('is refused on an authorisation error, whatever else happened', () => {
@@ -143,7 +143,7 @@ describe('the outcome', () => {
   it('is failed on an internal error, rejected on a bad argument or payload error', () => {
     const internal = [{ message: 'Internal', extensions: { code: 'INTERNAL_SERVER_ERROR' } }];
     const badInput = [{ message: 'first: …', extensions: { code: 'BAD_USER_INPUT' } }];
-    const rejected = { field: 'adjustStock', threw: false, payloadErrors: [payloadError] };
+    const rejected = { field: 'adjustStock', payloadErrors: [payloadError] };
 
     expect(outcomeOf(internal, []).outcome).toBe('failed');
     expect(outcomeOf(badInput, []).outcome).toBe('rejected');

@@ -63,7 +63,6 @@ export function auditPlugin(options: AuditPluginOptions): ApolloServerPlugin<Req
 /** What one root field of the mutation answered, as seen by its resolver. */
 interface RootFieldResult {
   field: string;
-  threw: boolean;
   payloadErrors: PayloadError[];
 }
 
@@ -112,10 +111,10 @@ function auditRequest(options: AuditPluginOptions): GraphQLRequestListener<Reque
             return;
           }
           // The payload as the resolver returned it, whatever the caller chose to select.
-          return (error, result) => {
+          // A resolver that threw shows in the response's errors instead.
+          return (_error, result) => {
             rootFieldResults.push({
               field: info.fieldName,
-              threw: error !== null,
               payloadErrors: payloadErrorsOf(result),
             });
           };
