@@ -55,11 +55,15 @@ export function checkQueryLimits(
     });
   } catch (error) {
     // It stops counting at maxQueryNodes fields; each field costs at least one, so an operation
-    // with more is over the limit whatever its pages.
-    if (error instanceof GraphQLError) {
+    // with more is over the limit whatever its pages. Any other refusal (variables of the
+    // wrong type) is left to execution, which reports it as the caller's mistake.
+    if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
       return [
         limitError(`query has more than ${queryCostMax} fields; the limit is ${queryCostMax}`),
       ];
+    }
+    if (error instanceof GraphQLError) {
+      return [];
     }
     throw error;
   }
