@@ -32,9 +32,10 @@ import WebSocket from 'ws';
 import { authenticateCaller } from '../api/src/access/authenticate.ts';
 import { anonymousCaller, type Caller } from '../api/src/access/callers.ts';
 import { decide } from '../api/src/access/guard.ts';
-import { rolePermissions, roles, type Role } from '../api/src/access/permissions.ts';
+import { roles, type Role } from '../api/src/access/permissions.ts';
 import { describeRule, ruleFor } from '../api/src/access/policy.ts';
 import { createToken } from '../api/src/access/tokens.ts';
+import { createUser } from '../api/src/access/users.ts';
 import { orderBody, variants } from '../api/src/shopify/simulator/webhook-bodies.ts';
 import { readFixture, startTestSystem, type TestSystem } from './support/system.ts';
 
@@ -44,8 +45,8 @@ interface TestCaller {
   name: CallerName;
   /** Sent with every HTTP request. */
   headers: Record<string, string>;
-  /** The WebSocket's init payload. */
-  connectionParams: Record<string, unknown> | undefined;
+  /** Sent with the WebSocket's upgrade request. */
+  socketHeaders: Record<string, string>;
   /** The caller as the server resolves these credentials; what the policy decides against. */
   caller: Caller;
 }
@@ -71,29 +72,63 @@ const rootTypes = ['Query', 'Mutation', 'Subscription'];
 let system: TestSystem;
 let callers: TestCaller[];
 
+/** The password every role's person signs in with. */
+const rolePassword = 'walking-the-policy-7c41';
+
 /**
- * The one place a role becomes a caller. A role is a set of permissions and the policy decides
- * on permissions only, so an API token holding exactly the role's permissions gets the same
- * answers as a person signed in with that role.
+ * The one place a role becomes a caller: a person holding only that role, signed in through
+ * `signIn` like the admin does, so requests carry the session cookie and the CSRF token, and
+ * subscriptions authenticate by the cookie alone.
  */
 async function callerFor(role: Role): Promise<TestCaller> {
-  const { token } = await createToken(system.pool, {
-    name: `${role} role`,
-    scopes: [...rolePermissions[role]],
+  const email = `${role}@policy-walk.test`;
+  const existing = await system.pool.query('SELECT 1 FROM users WHERE email = $1', [email]);
+  if (existing.rowCount === 0) {
+    const created = await createUser(system.pool, {
+      email,
+      name: `${role} person`,
+      roles: [role],
+      password: rolePassword,
+      createdBy: 'test',
+    });
+    if (created.user === null) {
+      throw new Error(`the ${role} person was refused: ${JSON.stringify(created.errors)}`);
+    }
+  }
+  return signInAs(role, email);
+}
+
+async function signInAs(role: Role, email: string): Promise<TestCaller> {
+  const response = await fetch(`${system.apiUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: `mutation($email: String!, $password: String!) {
+        signIn(email: $email, password: $password) { viewer { csrfToken } errors { code } } }`,
+      variables: { email, password: rolePassword },
+    }),
   });
-  const authorization = `Bearer ${token}`;
+  const answer = (await response.json()) as {
+    data?: { signIn: { viewer: { csrfToken: string } | null } };
+  };
+  const csrfToken = answer.data?.signIn.viewer?.csrfToken;
+  const cookie = response.headers.get('set-cookie')?.split(';')[0];
+  if (csrfToken === undefined || cookie === undefined) {
+    throw new Error(`the ${role} person could not sign in: ${JSON.stringify(answer)}`);
+  }
+
   const authentication = await authenticateCaller(system.pool, {
-    authorization,
-    cookie: undefined,
+    authorization: undefined,
+    cookie,
     origin: noOrigin,
   });
-  if (authentication.outcome !== 'authenticated') {
-    throw new Error(`the ${role} token was refused: ${authentication.reason}`);
+  if (authentication.outcome !== 'authenticated' || authentication.caller.kind !== 'user') {
+    throw new Error(`the ${role} person's session was not accepted`);
   }
   return {
     name: role,
-    headers: { authorization },
-    connectionParams: { authorization },
+    headers: { cookie, 'x-csrf-token': csrfToken },
+    socketHeaders: { cookie },
     caller: authentication.caller,
   };
 }
@@ -101,7 +136,7 @@ async function callerFor(role: Role): Promise<TestCaller> {
 const anonymous: TestCaller = {
   name: 'anonymous',
   headers: {},
-  connectionParams: undefined,
+  socketHeaders: {},
   caller: anonymousCaller(noOrigin),
 };
 
@@ -117,8 +152,11 @@ async function post(caller: TestCaller, query: string): Promise<Answer> {
 function socketFor(caller: TestCaller): Client {
   return createClient({
     url: `${system.apiUrl?.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: caller.connectionParams,
+    webSocketImpl: class extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers: caller.socketHeaders });
+      }
+    },
     retryAttempts: 0,
   });
 }
@@ -131,12 +169,16 @@ interface Seed {
   costedSkuCode: string;
   eurOrderId: string;
   resolvedExceptionId: string;
+  /** A person and a token the walk's admin operations may change without harm to the walk. */
+  bystanderUserId: string;
+  bystanderTokenId: string;
 }
 
 let seed: Seed;
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  // Walking signIn and changePassword with made-up values fails a few sign-ins on purpose.
+  system = await startTestSystem({ signInThrottle: { delayFirstMs: 1, delayMaxMs: 1 } });
   callers = [...(await Promise.all(roles.map((role) => callerFor(role)))), anonymous];
   seed = await seedEveryType();
 });
@@ -192,7 +234,28 @@ async function seedEveryType(): Promise<Seed> {
   await system.graphql(`mutation { resolveException(id: "${resolvedExceptionId}") {
     errors { code } } }`);
 
+  const bystander = await createUser(system.pool, {
+    email: 'bystander@policy-walk.test',
+    roles: ['viewer'],
+    createdBy: 'test',
+  });
+  // One failed sign-in, so that the bystander has a sign-in lock record to read.
+  await fetch(`${system.apiUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query:
+        'mutation { signIn(email: "bystander@policy-walk.test", password: "wrong") { errors { code } } }',
+    }),
+  });
+  const bystanderToken = await createToken(system.pool, {
+    name: 'bystander',
+    scopes: ['stock:read'],
+  });
+
   return {
+    bystanderUserId: bystander.user?.id ?? '',
+    bystanderTokenId: bystanderToken.id,
     warehouseId,
     shopFloorId,
     costedSkuId: costed?.id ?? '',
@@ -229,6 +292,11 @@ function argumentValues(): Record<string, unknown> {
     'Query.movements.first': 5,
     'Query.openExceptions.first': 5,
     'Mutation.resolveException.id': seed.resolvedExceptionId,
+    'Mutation.resetPassword.userId': seed.bystanderUserId,
+    'Mutation.endSessions.userId': seed.bystanderUserId,
+    'Mutation.clearSignInLock.userId': seed.bystanderUserId,
+    'UpdateUserInput.userId': seed.bystanderUserId,
+    'Mutation.revokeApiToken.id': seed.bystanderTokenId,
     'SetUnitCostInput.skuId': seed.costedSkuId,
     'SetUnitCostInput.amountMinor': 375,
     'ReceiveStockInput.sku': seed.costedSkuCode,
@@ -523,20 +591,15 @@ async function walkQueries(caller: TestCaller): Promise<void> {
 }
 
 /**
- * Mutations run one after another and stop at the first refused one, so the allowed ones share
- * a request (each once with valid input, once with input refused in its payload) and each
- * refused one has its own, after which nothing may have changed.
+ * Mutations run one after another and stop at the first refused one, so each refused one has
+ * its own request, after which nothing may have changed, and then the allowed ones share one
+ * (each once with valid input, once with input refused in its payload).
  */
 async function walkMutations(caller: TestCaller): Promise<void> {
   const selections = rootSelections('Mutation', ['valid', 'invalid']);
   const allowed = selections.filter(
     (s) => expectedOutcome(caller, `Mutation.${s.field}`) === 'allowed',
   );
-  if (allowed.length > 0) {
-    const answer = await post(caller, `mutation { ${allowed.map((s) => s.text).join(' ')} }`);
-    checkAnswer(caller, 'Mutation', allowed, answer);
-  }
-
   const refusedOnes = selections.filter((s) => !allowed.includes(s) && s.key === s.field);
   for (const refused of refusedOnes) {
     const before = await fingerprint();
@@ -545,6 +608,12 @@ async function walkMutations(caller: TestCaller): Promise<void> {
     if ((await fingerprint()) !== before) {
       problems.push(`${caller.name}: refused ${refused.field} changed something`);
     }
+  }
+
+  // After the refused ones: signOut is among the allowed, and ends the session it runs in.
+  if (allowed.length > 0) {
+    const answer = await post(caller, `mutation { ${allowed.map((s) => s.text).join(' ')} }`);
+    checkAnswer(caller, 'Mutation', allowed, answer);
   }
 }
 
@@ -659,9 +728,13 @@ function outcomesOf(caller: CallerName, coordinate: string): Set<string> {
 
 describe('the policy at every field, for every role and for anonymous callers', () => {
   beforeAll(async () => {
-    for (const caller of callers) {
+    for (const [index, caller] of callers.entries()) {
       await walkQueries(caller);
       await walkMutations(caller);
+      // The walk signed this person out (signOut is one of the mutations): sign in again.
+      if (caller.name !== 'anonymous') {
+        callers[index] = await callerFor(caller.name);
+      }
     }
     await walkSubscriptions();
   });
@@ -717,8 +790,10 @@ describe('the policy at every field, for every role and for anonymous callers', 
       ['admin', 'Mutation.setUnitCost', 'allowed'],
       ['admin', 'Order.total', 'allowed'],
     ];
-    // Fields anyone may use, signed in or not; none exist yet.
-    const openToAnyone: string[] = [];
+    // Fields anyone may use, signed in or not: asking who one is, and signing in.
+    const openToAnyone = ['Query.viewer', 'Mutation.signIn'];
+    // What any signed-in person may do, whatever their role.
+    const openToPeople = ['Mutation.signIn', 'Mutation.signOut', 'Mutation.changePassword'];
     const rootFields = objectFields()
       .filter(({ type }) => rootTypes.includes(type.name))
       .flatMap(({ coordinates }) => coordinates);
@@ -726,7 +801,7 @@ describe('the policy at every field, for every role and for anonymous callers', 
       if (!openToAnyone.includes(coordinate)) {
         table.push(['anonymous', coordinate, 'UNAUTHENTICATED']);
       }
-      if (coordinate.startsWith('Mutation.')) {
+      if (coordinate.startsWith('Mutation.') && !openToPeople.includes(coordinate)) {
         table.push(['viewer', coordinate, 'FORBIDDEN']);
       }
     }

@@ -393,6 +393,27 @@ describe('bad arguments and internal errors', () => {
     expect(text).not.toContain('/work/');
   });
 
+  it("answers a variable of the wrong type as the caller's mistake, naming it", async () => {
+    const answer = await post(
+      {
+        query:
+          'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { errors { code } } }',
+        variables: { input: { name: 'reader', scopes: ['STOCK_READ', 'EVERYTHING'] } },
+      },
+      `Bearer ${system.adminToken}`,
+    );
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining(
+          '"$input" got invalid value "EVERYTHING" at "input.scopes[1]"',
+        ),
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
+    ]);
+  });
+
   it('refuses a count below what orders have reserved, and a reused request id', async () => {
     await system.deliver(
       'orders/create',

@@ -509,6 +509,66 @@ describe('cross-site request forgery', () => {
   });
 });
 
+describe('live connections of people', () => {
+  /** A subscription opened with the person's cookie; resolves with how its socket closed. */
+  function subscribeWithCookie(cookie: string) {
+    class BrowserSocket extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers: { cookie, origin: allowedOrigin } });
+      }
+    }
+    let closedWith: (code: number) => void = () => undefined;
+    const closed = new Promise<number>((resolve) => {
+      closedWith = resolve;
+    });
+    const connected = new Promise<void>((resolve) => {
+      const client = createClient({
+        url: `${system.apiUrl?.replace('http', 'ws')}/graphql`,
+        webSocketImpl: BrowserSocket,
+        retryAttempts: 0,
+        on: {
+          connected: () => resolve(),
+          closed: (event) => closedWith((event as { code: number }).code),
+        },
+      });
+      client.subscribe(
+        { query: 'subscription { stockLevelChanged { available } }' },
+        { next: () => undefined, error: () => undefined, complete: () => undefined },
+      );
+    });
+    return { connected, closed };
+  }
+
+  it("closes a person's subscriptions when they sign out", async () => {
+    // Given a person subscribed over a socket opened with their session cookie
+    const browser = await signedIn('olive@example.com', ['warehouse']);
+    const socket = subscribeWithCookie(browser.cookie);
+    await socket.connected;
+
+    // When they sign out
+    await browser.graphql('mutation { signOut { signedOut errors { code } } }');
+
+    // Then the socket is closed as forbidden
+    expect(await socket.closed).toBe(4403);
+  });
+
+  it("closes a person's subscriptions when an admin disables them", async () => {
+    // Given a person subscribed over a socket opened with their session cookie
+    const browser = await signedIn('pearl@example.com', ['viewer']);
+    const socket = subscribeWithCookie(browser.cookie);
+    await socket.connected;
+
+    // When an admin disables them
+    await system.graphql(
+      `mutation { updateUser(input: { userId: "${browser.userId}", disabled: true }) {
+        errors { code } } }`,
+    );
+
+    // Then the socket is closed as forbidden
+    expect(await socket.closed).toBe(4403);
+  });
+});
+
 describe('sign-in throttling', () => {
   const timed = async (work: () => Promise<unknown>) => {
     const started = performance.now();

@@ -43,13 +43,30 @@ export function checkQueryLimits(
   if (validate(schema, document, specifiedRules).length > 0) {
     return [];
   }
-  const cost = getComplexity({
-    schema,
-    query: document,
-    variables: variables ?? {},
-    operationName: operationName ?? undefined,
-    estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
-  });
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema,
+      query: document,
+      variables: variables ?? {},
+      operationName: operationName ?? undefined,
+      estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+      maxQueryNodes: queryCostMax,
+    });
+  } catch (error) {
+    // It stops counting at maxQueryNodes fields; each field costs at least one, so an operation
+    // with more is over the limit whatever its pages. Any other refusal (variables of the
+    // wrong type) is left to execution, which reports it as the caller's mistake.
+    if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
+      return [
+        limitError(`query has more than ${queryCostMax} fields; the limit is ${queryCostMax}`),
+      ];
+    }
+    if (error instanceof GraphQLError) {
+      return [];
+    }
+    throw error;
+  }
   if (cost > queryCostMax) {
     return [limitError(`query costs ${cost}; the limit is ${queryCostMax}`)];
   }

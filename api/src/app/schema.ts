@@ -14,6 +14,9 @@ import { CatalogueResolver } from '../catalogue/graphql.ts';
 import { FinanceResolver } from '../finance/graphql.ts';
 import { StockResolver } from '../ledger/graphql.ts';
 import { OrderResolver } from '../orders/graphql.ts';
+// After the others: types print in the order their modules load, so the committed schema keeps
+// its order when a module is added.
+import { AuditResolver } from '../audit/graphql.ts';
 
 const resolvers = [
   StockResolver,
@@ -23,6 +26,7 @@ const resolvers = [
   TokenResolver,
   AccessResolver,
   UserFieldsResolver,
+  AuditResolver,
 ] as const;
 
 export async function buildApiSchema(pubSub: PubSub): Promise<GraphQLSchema> {

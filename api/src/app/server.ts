@@ -6,6 +6,9 @@
  * anything runs, and a WebSocket authenticated by cookie must come from an allowed origin. An
  * open WebSocket is tracked by its caller so that it is closed when that access ends
  * (access/live-access.ts).
+ *
+ * Mutations are sent over HTTP only, where each is recorded in the audit trail; the WebSocket
+ * carries queries and subscriptions and refuses a mutation with a message saying so.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -17,6 +20,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import {
+  getOperationAST,
   GraphQLError,
   OperationTypeNode,
   parse,
@@ -33,6 +37,7 @@ import { anonymousCaller, type Caller } from '../access/callers.ts';
 import { forbiddenCloseCode, type LiveAccess } from '../access/live-access.ts';
 import { csrfHeader, csrfRefusal, isAllowedSocketOrigin } from '../access/csrf.ts';
 import type { AccessServices } from '../access/sign-in.ts';
+import { auditPlugin, recordRefusedRequest } from '../audit/plugin.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RequestContext } from './context.ts';
 import { checkQueryLimits } from './query-limits.ts';
@@ -70,6 +75,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         const document = parseOrNull(payload.query);
         if (document === null) {
           return undefined;
+        }
+        if (
+          getOperationAST(document, payload.operationName)?.operation === OperationTypeNode.MUTATION
+        ) {
+          return [mutationOverSocketRefusal()];
         }
         const refusals = checkQueryLimits(
           options.schema,
@@ -135,34 +145,42 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const apollo = new ApolloServer<RequestContext>({
     schema: options.schema,
     plugins: [
+      // First, so that a mutation another plugin refuses in didResolveOperation is recorded.
+      auditPlugin({ pool: options.pool, logger: options.logger }),
       {
         requestDidStart: () =>
           Promise.resolve({
-            didResolveOperation: ({ document, request, operation, contextValue }) => {
-              if (operation?.operation === OperationTypeNode.MUTATION) {
-                const forgery = csrfRefusal(
-                  {
-                    caller: contextValue.caller,
-                    origin: request.http?.headers.get('origin'),
-                    csrfToken: request.http?.headers.get(csrfHeader),
-                  },
-                  options.allowedOrigins,
-                );
-                if (forgery !== null) {
-                  throw forgery;
+            // A refusal is a rejected promise, never a synchronous throw, so that Apollo waits
+            // for the audit plugin's hook beside it rather than leaving it unobserved; the
+            // audit plugin comes first, so a refused mutation is still recorded.
+            didResolveOperation: ({ document, request, operation, contextValue }) =>
+              new Promise<void>((resolve, reject) => {
+                const forgery =
+                  operation?.operation === OperationTypeNode.MUTATION
+                    ? csrfRefusal(
+                        {
+                          caller: contextValue.caller,
+                          origin: request.http?.headers.get('origin'),
+                          csrfToken: request.http?.headers.get(csrfHeader),
+                        },
+                        options.allowedOrigins,
+                      )
+                    : null;
+                const [refusal] =
+                  forgery === null
+                    ? checkQueryLimits(
+                        options.schema,
+                        document,
+                        request.variables,
+                        request.operationName,
+                      )
+                    : [forgery];
+                if (refusal === undefined) {
+                  resolve();
+                } else {
+                  reject(refusal);
                 }
-              }
-              const [refusal] = checkQueryLimits(
-                options.schema,
-                document,
-                request.variables,
-                request.operationName,
-              );
-              if (refusal !== undefined) {
-                throw refusal;
-              }
-              return Promise.resolve();
-            },
+              }),
           }),
       },
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -193,14 +211,27 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const caller = await callerOf(options.pool, req);
-        return {
-          pool: options.pool,
-          em: options.orm.em.fork(),
-          caller,
-          response: res,
-          access: options.access,
-        };
+        try {
+          const caller = await callerOf(options.pool, req);
+          return {
+            pool: options.pool,
+            em: options.orm.em.fork(),
+            caller,
+            response: res,
+            access: options.access,
+          };
+        } catch (error) {
+          await recordRefusedRequest(
+            { pool: options.pool, logger: options.logger, schema: options.schema },
+            {
+              body: req.body as unknown,
+              address: req.socket.remoteAddress ?? null,
+              userAgent: req.header('user-agent') ?? null,
+              error,
+            },
+          );
+          throw error;
+        }
       },
     }),
   );
@@ -264,6 +295,14 @@ async function callerOf(pool: pg.Pool, request: express.Request): Promise<Caller
     });
   }
   return authentication.caller;
+}
+
+function mutationOverSocketRefusal(): GraphQLError {
+  return new GraphQLError(
+    'Mutations are not accepted over WebSocket: send them with POST /graphql, where each is ' +
+      'recorded in the audit trail. The WebSocket carries queries and subscriptions.',
+    { extensions: { code: 'BAD_REQUEST' } },
+  );
 }
 
 function parseOrNull(query: string): DocumentNode | null {

@@ -11,6 +11,9 @@
  *   qm users create --email E --role R [--role R ...] [--name N] [--password-stdin]
  *                               a new person; prints a one-time password unless one is read
  *   qm users list               every person (never a password)
+ *
+ * Creating a person and creating or revoking a token are recorded in the audit trail as the OS
+ * user running the command (`cli:<user>`), in the same transaction as the change.
  */
 import 'reflect-metadata';
 
@@ -28,10 +31,12 @@ import {
 } from '../access/tokens.ts';
 import { roles } from '../access/permissions.ts';
 import { createUser, listUsers } from '../access/users.ts';
+import { recordAuditEvent, summariseInput, type AuditEventInput } from '../audit/audit.ts';
 import { verifyLedger } from '../ledger/ledger.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { createPool, openDatabase } from '../platform/database.ts';
 import { createLogger } from '../platform/logger.ts';
+import { withTransaction } from '../platform/transaction.ts';
 import { parseExpiry } from './expiry.ts';
 
 const usage = `usage:
@@ -148,7 +153,16 @@ async function tokensCreate(pool: ReturnType<typeof createPool>, args: string[])
     return 2;
   }
 
-  const created = await createToken(pool, { ...input, createdBy: `cli:${osUser()}` });
+  const created = await withTransaction(pool, async (tx) => {
+    const token = await createToken(tx, { ...input, createdBy: `cli:${osUser()}` });
+    await recordAuditEvent(tx, {
+      ...cliEvent('qm tokens create', input),
+      outcome: 'succeeded',
+      detail: {},
+      subject: `token:${token.id}`,
+    });
+    return token;
+  });
   process.stdout.write(`${created.token}\n`);
   const until = input.expiresAt === null ? '' : `, valid until ${input.expiresAt.toISOString()}`;
   process.stderr.write(`Token ${created.id} created${until}; it is shown only this once.\n`);
@@ -156,7 +170,17 @@ async function tokensCreate(pool: ReturnType<typeof createPool>, args: string[])
 }
 
 async function tokensRevoke(pool: ReturnType<typeof createPool>, id: string) {
-  const outcome = await revokeToken(pool, id);
+  const outcome = await withTransaction(pool, async (tx) => {
+    const revoked = await revokeToken(tx, id);
+    await recordAuditEvent(tx, {
+      ...cliEvent('qm tokens revoke', { id }),
+      outcome: revoked === 'revoked' ? 'succeeded' : 'rejected',
+      // The codes revokeApiToken answers for the same refusals.
+      detail: revoked === 'revoked' ? {} : { errors: [{ code: revokeErrorCodes[revoked] }] },
+      subject: revoked === 'not_found' ? null : `token:${id}`,
+    });
+    return revoked;
+  });
   switch (outcome) {
     case 'revoked':
       process.stderr.write(`Token ${id} revoked; its open connections are being closed.\n`);
@@ -188,6 +212,23 @@ function tokenLine(token: TokenSummary): string {
 function describeTokenError(error: TokenError): string {
   const option = { name: '--name', scopes: '--scope', expiresAt: '--expires-in/--expires-at' };
   return `${option[error.field as keyof typeof option] ?? error.field}: ${error.message}`;
+}
+
+const revokeErrorCodes = { not_found: 'TOKEN_NOT_FOUND', already_revoked: 'ALREADY_REVOKED' };
+
+/** An audit event for a command run by the OS user at this terminal. */
+function cliEvent(operation: string, input: Record<string, unknown>): AuditEventInput {
+  const user = osUser();
+  return {
+    actor: `cli:${user}`,
+    actorKind: 'cli',
+    actorLabel: user,
+    operation,
+    input: summariseInput(input),
+    sourceAddress: os.hostname(),
+    userAgent: `qm (Node.js ${process.version})`,
+    channel: 'cli',
+  };
 }
 
 /** The operating-system account running the command, recorded as who created a token. */
@@ -226,12 +267,16 @@ async function usersCreate(pool: ReturnType<typeof createPool>, args: string[]) 
   }
 
   const password = values['password-stdin'] ? await passwordFromStdin() : null;
-  const created = await createUser(pool, {
-    email: values.email,
-    name: values.name,
-    roles: requested,
-    password,
-    createdBy: 'cli',
+  const input = { email: values.email, name: values.name, roles: requested };
+  const created = await withTransaction(pool, async (tx) => {
+    const outcome = await createUser(tx, { ...input, password, createdBy: `cli:${osUser()}` });
+    await recordAuditEvent(tx, {
+      ...cliEvent('qm users create', input),
+      outcome: outcome.user === null ? 'rejected' : 'succeeded',
+      detail: { errors: outcome.errors.map((error) => ({ ...error })) },
+      subject: outcome.user === null ? null : `user:${outcome.user.id}`,
+    });
+    return outcome;
   });
   if (created.user === null) {
     for (const error of created.errors) {

@@ -2,7 +2,15 @@
  * Ledger rows as the API reads them. Nothing writes through these entities: movements and
  * balances are only ever written by the ledger's database functions.
  */
-import { BigIntType, Entity, Enum, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import {
+  BigIntType,
+  Entity,
+  Enum,
+  Formula,
+  ManyToOne,
+  PrimaryKey,
+  Property,
+} from '@mikro-orm/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 
@@ -124,6 +132,29 @@ export class StockMovement {
   @Property()
   actor!: string;
 
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The audit record of the request that made it; null for webhooks and jobs.',
+  })
+  @Property({ type: new BigIntType('string'), nullable: true })
+  auditEventId!: string | null;
+
+  /**
+   * Read with the movement in the same query (a subquery on the audit record's primary key),
+   * so a page of movements costs no query per row.
+   */
+  @Field({
+    description:
+      "Who made it, as a person reads it: the user's email or the token's name from its audit " +
+      'record; the actor for a movement without one (shopify, system).',
+  })
+  @Formula(
+    (table) =>
+      `coalesce((SELECT a.actor_label FROM audit_events a WHERE a.id = ${table.alias}` +
+      `.audit_event_id), ${table.alias}.actor)`,
+  )
+  madeBy!: string;
+
   @Field({ description: 'When it happened at its source.' })
   @Property()
   occurredAt!: Date;
@@ -183,6 +214,10 @@ export class StockException {
   @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
   resolvedBy!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The audit record of the resolving request.' })
+  @Property({ type: new BigIntType('string'), nullable: true })
+  resolvedAuditEventId!: string | null;
 
   @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })

@@ -81,13 +81,20 @@ export type ResolveOutcome = 'resolved' | 'not_found' | 'already_resolved';
 
 export async function resolveException(
   db: Queryable,
-  input: { exceptionId: string; actor: string; note: string | null },
+  input: {
+    exceptionId: string;
+    actor: string;
+    note: string | null;
+    /** The audit record of the request that resolves it. */
+    auditEventId?: string | null;
+  },
 ): Promise<ResolveOutcome> {
   const updated = await db.query(
     `UPDATE stock_exceptions
-     SET status = 'resolved', resolved_at = now(), resolved_by = $2, resolution_note = $3
+     SET status = 'resolved', resolved_at = now(), resolved_by = $2, resolution_note = $3,
+       resolved_audit_event_id = $4
      WHERE id::text = $1 AND status = 'open'`,
-    [input.exceptionId, input.actor, input.note],
+    [input.exceptionId, input.actor, input.note, input.auditEventId ?? null],
   );
   if (updated.rowCount === 1) {
     return 'resolved';

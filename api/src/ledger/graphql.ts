@@ -112,7 +112,7 @@ class MovementEdge {
 }
 
 @ObjectType()
-class PageInfo {
+export class PageInfo {
   @Field()
   hasNextPage!: boolean;
 
@@ -386,7 +386,7 @@ export class StockResolver {
 
   @Mutation(() => ResolveExceptionPayload)
   async resolveException(
-    @Ctx() { pool, em, caller }: RequestContext,
+    @Ctx() { pool, em, caller, auditEventId }: RequestContext,
     @Arg('id', () => ID) id: string,
     @Arg('note', () => String, { nullable: true }) note: string | null | undefined,
   ): Promise<ResolveExceptionPayload> {
@@ -400,6 +400,7 @@ export class StockResolver {
       exceptionId: id,
       actor: caller.actor,
       note: note == null ? null : storableText(note),
+      auditEventId: auditEventId ?? null,
     });
     const exception = /^\d+$/.test(id)
       ? await em.findOne(StockException, id, { populate: ['skuRef', 'location'] })
@@ -462,6 +463,7 @@ function requestOf(
 ) {
   return {
     actor: context.caller.actor,
+    auditEventId: context.auditEventId ?? null,
     note: input.note == null ? null : storableText(input.note),
     requestId: input.requestId == null ? null : storableText(input.requestId),
   };

@@ -78,6 +78,8 @@ interface Target {
 
 export interface StockRequestContext {
   actor: string;
+  /** The audit record of the request; every movement posted points to it. */
+  auditEventId?: string | null;
   requestId?: string | null;
   note?: string | null;
 }
@@ -93,7 +95,7 @@ export async function receiveStock(
     return invalid;
   }
 
-  return withTransaction(pool, async (tx) => {
+  return inTransaction(pool, context, async (tx) => {
     const target = await resolveTarget(tx, input.sku, input.locationId);
     if ('errors' in target) {
       return target;
@@ -117,7 +119,7 @@ export async function adjustStock(
     return invalid;
   }
 
-  return withTransaction(pool, async (tx) => {
+  return inTransaction(pool, context, async (tx) => {
     const target = await resolveTarget(tx, input.sku, input.locationId);
     if ('errors' in target) {
       return target;
@@ -145,7 +147,7 @@ export async function transferStock(
 
   const request = { ...context, requestId: context.requestId || randomUUID() };
   try {
-    return await withTransaction(pool, async (tx) => {
+    return await inTransaction(pool, context, async (tx) => {
       const from = await resolveTarget(tx, input.sku, input.fromLocationId, 'fromLocationId');
       if ('errors' in from) {
         return from;
@@ -199,7 +201,7 @@ export async function recordCount(
     return refused('countedQuantity', 'INVALID_QUANTITY', message);
   }
 
-  return withTransaction(pool, async (tx) => {
+  return inTransaction(pool, context, async (tx) => {
     const target = await resolveTarget(tx, input.sku, input.locationId);
     if ('errors' in target) {
       return target;
@@ -346,6 +348,15 @@ function answer(results: PostingResult[], quantityField: string): StockOperation
     movementIds: errors.length > 0 ? [] : results.map((result) => result.movementId ?? ''),
     errors,
   };
+}
+
+/** A transaction for the request, naming its audit record so its movements point there. */
+function inTransaction<T>(
+  pool: pg.Pool,
+  context: StockRequestContext,
+  work: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return withTransaction(pool, work, { auditEventId: context.auditEventId ?? null });
 }
 
 function refused(field: string, code: StockErrorCode, message: string): StockOperationResult {

@@ -7,6 +7,7 @@ import { MikroORM, type EntityClass, type Options } from '@mikro-orm/postgresql'
 import { Migrator } from '@mikro-orm/migrations';
 import pg from 'pg';
 
+import * as auditSchema from '../../../migrations/Migration20261203110000_audit.ts';
 import * as ledgerSchema from '../../../migrations/Migration20261203000000_ledger.ts';
 import * as peopleSchema from '../../../migrations/Migration20261203100000_people.ts';
 import * as tokensSchema from '../../../migrations/Migration20261203120000_tokens.ts';
@@ -16,6 +17,7 @@ import type { Logger } from './logger.ts';
 export const migrationsList = [
   { name: 'Migration20261203000000_ledger', class: ledgerSchema.Migration20261203000000Ledger },
   { name: 'Migration20261203100000_people', class: peopleSchema.Migration20261203100000People },
+  { name: 'Migration20261203110000_audit', class: auditSchema.Migration20261203110000Audit },
   { name: 'Migration20261203120000_tokens', class: tokensSchema.Migration20261203120000Tokens },
   { name: 'Migration20261203130000_costs', class: costsSchema.Migration20261203130000Costs },
 ];
