@@ -14,24 +14,60 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment AuditEventFields on AuditEvent {\n    id\n    occurredAt\n    actor\n    actorKind\n    actorLabel\n    operation\n    input\n    outcome\n    outcomeDetail\n    channel\n    subject\n    sourceAddress\n  }\n": typeof types.AuditEventFieldsFragmentDoc,
+    "\n  query AuditEvents($first: Int!, $after: String, $filter: AuditFilter) {\n    auditEvents(first: $first, after: $after, filter: $filter) {\n      nodes {\n        ...AuditEventFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
+    "\n  query AuditActors {\n    users {\n      id\n      email\n    }\n    apiTokens {\n      id\n      name\n    }\n  }\n": typeof types.AuditActorsDocument,
+    "\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    scopes\n    createdAt\n    createdBy\n    expiresAt\n    revokedAt\n    lastUsedAt\n    isActive\n  }\n": typeof types.ApiTokenFieldsFragmentDoc,
+    "\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n    users {\n      id\n      email\n    }\n  }\n": typeof types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      token {\n        ...ApiTokenFields\n      }\n      secret\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
+    "\n  fragment UserFields on User {\n    id\n    email\n    name\n    roles\n    isDisabled\n    mustChangePassword\n    createdAt\n    lastSignInAt\n    activeSessions {\n      id\n      lastSeenAt\n    }\n    signInLock {\n      failures\n      lockedUntil\n    }\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  query Users {\n    users {\n      ...UserFields\n    }\n  }\n": typeof types.UsersDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": typeof types.CreateUserDocument,
+    "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": typeof types.UpdateUserDocument,
+    "\n  mutation ResetPassword($userId: ID!) {\n    resetPassword(userId: $userId) {\n      oneTimePassword\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": typeof types.ResetPasswordDocument,
+    "\n  mutation EndSessions($userId: ID!) {\n    endSessions(userId: $userId) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": typeof types.EndSessionsDocument,
+    "\n  mutation ClearSignInLock($userId: ID!) {\n    clearSignInLock(userId: $userId) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": typeof types.ClearSignInLockDocument,
     "\n  query ShopSettings {\n    shop {\n      timeZone\n    }\n  }\n": typeof types.ShopSettingsDocument,
-    "\n  query SignInCheck {\n    locations {\n      id\n    }\n  }\n": typeof types.SignInCheckDocument,
-    "\n  fragment MovementFields on StockMovement {\n    id\n    kind\n    sku\n    location {\n      id\n      name\n    }\n    onHandDelta\n    reservedDelta\n    reason\n    sourceType\n    sourceId\n    sourceLineId\n    orderId\n    actor\n    occurredAt\n    recordedAt\n  }\n": typeof types.MovementFieldsFragmentDoc,
+    "\n  fragment MovementFields on StockMovement {\n    id\n    kind\n    sku\n    location {\n      id\n      name\n    }\n    onHandDelta\n    reservedDelta\n    reason\n    sourceType\n    sourceId\n    sourceLineId\n    orderId\n    madeBy\n    occurredAt\n    recordedAt\n  }\n": typeof types.MovementFieldsFragmentDoc,
     "\n  query HistorySku($id: ID!) {\n    sku(id: $id) {\n      id\n      code\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n": typeof types.HistorySkuDocument,
     "\n  query MovementPage($skuId: ID!, $first: Int!, $after: String) {\n    movements(filter: { skuId: $skuId }, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...MovementFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.MovementPageDocument,
     "\n  fragment StockLevelFields on StockLevel {\n    sku\n    skuId\n    location {\n      id\n      name\n      shopifyId\n    }\n    onHand\n    reserved\n    available\n    updatedAt\n  }\n": typeof types.StockLevelFieldsFragmentDoc,
     "\n  query StockTable($search: String, $first: Int!) {\n    locations {\n      id\n      name\n      isActive\n    }\n    skus(search: $search, first: $first) {\n      id\n      code\n      rawCode\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n": typeof types.StockTableDocument,
     "\n  subscription StockLevelChanged($skuId: ID, $locationId: ID) {\n    stockLevelChanged(skuId: $skuId, locationId: $locationId) {\n      ...StockLevelFields\n    }\n  }\n": typeof types.StockLevelChangedDocument,
+    "\n  fragment ViewerFields on Viewer {\n    kind\n    permissions\n    csrfToken\n    user {\n      id\n      email\n      name\n      roles\n      mustChangePassword\n    }\n  }\n": typeof types.ViewerFieldsFragmentDoc,
+    "\n  query Viewer {\n    viewer {\n      ...ViewerFields\n    }\n  }\n": typeof types.ViewerDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      viewer {\n        ...ViewerFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation SignOut {\n    signOut {\n      signedOut\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": typeof types.SignOutDocument,
+    "\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      viewer {\n        ...ViewerFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": typeof types.ChangePasswordDocument,
 };
 const documents: Documents = {
+    "\n  fragment AuditEventFields on AuditEvent {\n    id\n    occurredAt\n    actor\n    actorKind\n    actorLabel\n    operation\n    input\n    outcome\n    outcomeDetail\n    channel\n    subject\n    sourceAddress\n  }\n": types.AuditEventFieldsFragmentDoc,
+    "\n  query AuditEvents($first: Int!, $after: String, $filter: AuditFilter) {\n    auditEvents(first: $first, after: $after, filter: $filter) {\n      nodes {\n        ...AuditEventFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.AuditEventsDocument,
+    "\n  query AuditActors {\n    users {\n      id\n      email\n    }\n    apiTokens {\n      id\n      name\n    }\n  }\n": types.AuditActorsDocument,
+    "\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    scopes\n    createdAt\n    createdBy\n    expiresAt\n    revokedAt\n    lastUsedAt\n    isActive\n  }\n": types.ApiTokenFieldsFragmentDoc,
+    "\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n    users {\n      id\n      email\n    }\n  }\n": types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      token {\n        ...ApiTokenFields\n      }\n      secret\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": types.RevokeApiTokenDocument,
+    "\n  fragment UserFields on User {\n    id\n    email\n    name\n    roles\n    isDisabled\n    mustChangePassword\n    createdAt\n    lastSignInAt\n    activeSessions {\n      id\n      lastSeenAt\n    }\n    signInLock {\n      failures\n      lockedUntil\n    }\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  query Users {\n    users {\n      ...UserFields\n    }\n  }\n": types.UsersDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": types.CreateUserDocument,
+    "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": types.UpdateUserDocument,
+    "\n  mutation ResetPassword($userId: ID!) {\n    resetPassword(userId: $userId) {\n      oneTimePassword\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": types.ResetPasswordDocument,
+    "\n  mutation EndSessions($userId: ID!) {\n    endSessions(userId: $userId) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": types.EndSessionsDocument,
+    "\n  mutation ClearSignInLock($userId: ID!) {\n    clearSignInLock(userId: $userId) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": types.ClearSignInLockDocument,
     "\n  query ShopSettings {\n    shop {\n      timeZone\n    }\n  }\n": types.ShopSettingsDocument,
-    "\n  query SignInCheck {\n    locations {\n      id\n    }\n  }\n": types.SignInCheckDocument,
-    "\n  fragment MovementFields on StockMovement {\n    id\n    kind\n    sku\n    location {\n      id\n      name\n    }\n    onHandDelta\n    reservedDelta\n    reason\n    sourceType\n    sourceId\n    sourceLineId\n    orderId\n    actor\n    occurredAt\n    recordedAt\n  }\n": types.MovementFieldsFragmentDoc,
+    "\n  fragment MovementFields on StockMovement {\n    id\n    kind\n    sku\n    location {\n      id\n      name\n    }\n    onHandDelta\n    reservedDelta\n    reason\n    sourceType\n    sourceId\n    sourceLineId\n    orderId\n    madeBy\n    occurredAt\n    recordedAt\n  }\n": types.MovementFieldsFragmentDoc,
     "\n  query HistorySku($id: ID!) {\n    sku(id: $id) {\n      id\n      code\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n": types.HistorySkuDocument,
     "\n  query MovementPage($skuId: ID!, $first: Int!, $after: String) {\n    movements(filter: { skuId: $skuId }, first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          ...MovementFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.MovementPageDocument,
     "\n  fragment StockLevelFields on StockLevel {\n    sku\n    skuId\n    location {\n      id\n      name\n      shopifyId\n    }\n    onHand\n    reserved\n    available\n    updatedAt\n  }\n": types.StockLevelFieldsFragmentDoc,
     "\n  query StockTable($search: String, $first: Int!) {\n    locations {\n      id\n      name\n      isActive\n    }\n    skus(search: $search, first: $first) {\n      id\n      code\n      rawCode\n      title\n      needsName\n      levels {\n        ...StockLevelFields\n      }\n    }\n  }\n": types.StockTableDocument,
     "\n  subscription StockLevelChanged($skuId: ID, $locationId: ID) {\n    stockLevelChanged(skuId: $skuId, locationId: $locationId) {\n      ...StockLevelFields\n    }\n  }\n": types.StockLevelChangedDocument,
+    "\n  fragment ViewerFields on Viewer {\n    kind\n    permissions\n    csrfToken\n    user {\n      id\n      email\n      name\n      roles\n      mustChangePassword\n    }\n  }\n": types.ViewerFieldsFragmentDoc,
+    "\n  query Viewer {\n    viewer {\n      ...ViewerFields\n    }\n  }\n": types.ViewerDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      viewer {\n        ...ViewerFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": types.SignInDocument,
+    "\n  mutation SignOut {\n    signOut {\n      signedOut\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": types.SignOutDocument,
+    "\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      viewer {\n        ...ViewerFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n": types.ChangePasswordDocument,
 };
 
 /**
@@ -51,15 +87,67 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  fragment AuditEventFields on AuditEvent {\n    id\n    occurredAt\n    actor\n    actorKind\n    actorLabel\n    operation\n    input\n    outcome\n    outcomeDetail\n    channel\n    subject\n    sourceAddress\n  }\n"): (typeof documents)["\n  fragment AuditEventFields on AuditEvent {\n    id\n    occurredAt\n    actor\n    actorKind\n    actorLabel\n    operation\n    input\n    outcome\n    outcomeDetail\n    channel\n    subject\n    sourceAddress\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditEvents($first: Int!, $after: String, $filter: AuditFilter) {\n    auditEvents(first: $first, after: $after, filter: $filter) {\n      nodes {\n        ...AuditEventFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuditEvents($first: Int!, $after: String, $filter: AuditFilter) {\n    auditEvents(first: $first, after: $after, filter: $filter) {\n      nodes {\n        ...AuditEventFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditActors {\n    users {\n      id\n      email\n    }\n    apiTokens {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  query AuditActors {\n    users {\n      id\n      email\n    }\n    apiTokens {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    scopes\n    createdAt\n    createdBy\n    expiresAt\n    revokedAt\n    lastUsedAt\n    isActive\n  }\n"): (typeof documents)["\n  fragment ApiTokenFields on ApiToken {\n    id\n    name\n    scopes\n    createdAt\n    createdBy\n    expiresAt\n    revokedAt\n    lastUsedAt\n    isActive\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n    users {\n      id\n      email\n    }\n  }\n"): (typeof documents)["\n  query ApiTokens {\n    apiTokens {\n      ...ApiTokenFields\n    }\n    users {\n      id\n      email\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      token {\n        ...ApiTokenFields\n      }\n      secret\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      token {\n        ...ApiTokenFields\n      }\n      secret\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment UserFields on User {\n    id\n    email\n    name\n    roles\n    isDisabled\n    mustChangePassword\n    createdAt\n    lastSignInAt\n    activeSessions {\n      id\n      lastSeenAt\n    }\n    signInLock {\n      failures\n      lockedUntil\n    }\n  }\n"): (typeof documents)["\n  fragment UserFields on User {\n    id\n    email\n    name\n    roles\n    isDisabled\n    mustChangePassword\n    createdAt\n    lastSignInAt\n    activeSessions {\n      id\n      lastSeenAt\n    }\n    signInLock {\n      failures\n      lockedUntil\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Users {\n    users {\n      ...UserFields\n    }\n  }\n"): (typeof documents)["\n  query Users {\n    users {\n      ...UserFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetPassword($userId: ID!) {\n    resetPassword(userId: $userId) {\n      oneTimePassword\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ResetPassword($userId: ID!) {\n    resetPassword(userId: $userId) {\n      oneTimePassword\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EndSessions($userId: ID!) {\n    endSessions(userId: $userId) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation EndSessions($userId: ID!) {\n    endSessions(userId: $userId) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ClearSignInLock($userId: ID!) {\n    clearSignInLock(userId: $userId) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ClearSignInLock($userId: ID!) {\n    clearSignInLock(userId: $userId) {\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query ShopSettings {\n    shop {\n      timeZone\n    }\n  }\n"): (typeof documents)["\n  query ShopSettings {\n    shop {\n      timeZone\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query SignInCheck {\n    locations {\n      id\n    }\n  }\n"): (typeof documents)["\n  query SignInCheck {\n    locations {\n      id\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  fragment MovementFields on StockMovement {\n    id\n    kind\n    sku\n    location {\n      id\n      name\n    }\n    onHandDelta\n    reservedDelta\n    reason\n    sourceType\n    sourceId\n    sourceLineId\n    orderId\n    actor\n    occurredAt\n    recordedAt\n  }\n"): (typeof documents)["\n  fragment MovementFields on StockMovement {\n    id\n    kind\n    sku\n    location {\n      id\n      name\n    }\n    onHandDelta\n    reservedDelta\n    reason\n    sourceType\n    sourceId\n    sourceLineId\n    orderId\n    actor\n    occurredAt\n    recordedAt\n  }\n"];
+export function graphql(source: "\n  fragment MovementFields on StockMovement {\n    id\n    kind\n    sku\n    location {\n      id\n      name\n    }\n    onHandDelta\n    reservedDelta\n    reason\n    sourceType\n    sourceId\n    sourceLineId\n    orderId\n    madeBy\n    occurredAt\n    recordedAt\n  }\n"): (typeof documents)["\n  fragment MovementFields on StockMovement {\n    id\n    kind\n    sku\n    location {\n      id\n      name\n    }\n    onHandDelta\n    reservedDelta\n    reason\n    sourceType\n    sourceId\n    sourceLineId\n    orderId\n    madeBy\n    occurredAt\n    recordedAt\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -80,6 +168,26 @@ export function graphql(source: "\n  query StockTable($search: String, $first: I
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription StockLevelChanged($skuId: ID, $locationId: ID) {\n    stockLevelChanged(skuId: $skuId, locationId: $locationId) {\n      ...StockLevelFields\n    }\n  }\n"): (typeof documents)["\n  subscription StockLevelChanged($skuId: ID, $locationId: ID) {\n    stockLevelChanged(skuId: $skuId, locationId: $locationId) {\n      ...StockLevelFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ViewerFields on Viewer {\n    kind\n    permissions\n    csrfToken\n    user {\n      id\n      email\n      name\n      roles\n      mustChangePassword\n    }\n  }\n"): (typeof documents)["\n  fragment ViewerFields on Viewer {\n    kind\n    permissions\n    csrfToken\n    user {\n      id\n      email\n      name\n      roles\n      mustChangePassword\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Viewer {\n    viewer {\n      ...ViewerFields\n    }\n  }\n"): (typeof documents)["\n  query Viewer {\n    viewer {\n      ...ViewerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      viewer {\n        ...ViewerFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      viewer {\n        ...ViewerFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignOut {\n    signOut {\n      signedOut\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignOut {\n    signOut {\n      signedOut\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      viewer {\n        ...ViewerFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      viewer {\n        ...ViewerFields\n      }\n      errors {\n        field\n        code\n        message\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
