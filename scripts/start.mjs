@@ -132,13 +132,16 @@ function announce() {
     process.env.INIT_CWD ?? process.cwd(),
     process.env.QM_DATA_DIR ?? path.join(root, '.data'),
   );
-  const signIn = process.env.QM_ADMIN_TOKEN
+  const adminEmail = process.env.QM_ADMIN_EMAIL ?? 'admin@localhost';
+  const passwordFile = shortPath(path.join(dataDir, 'first-admin-password'));
+  const token = process.env.QM_ADMIN_TOKEN
     ? 'the QM_ADMIN_TOKEN you set'
     : `the token in ${shortPath(path.join(dataDir, 'admin-token'))}`;
   process.stderr.write(
     `\n  Quartermaster is running.\n` +
-      `  Admin:   http://localhost:${adminPort}  (sign in with ${signIn})\n` +
-      `  GraphQL: http://localhost:${apiPort}/graphql\n` +
+      `  Admin:   http://localhost:${adminPort}  (the first time, sign in as ${adminEmail}\n` +
+      `           with the one-time password in ${passwordFile})\n` +
+      `  GraphQL: http://localhost:${apiPort}/graphql  (with ${token})\n` +
       `  Stop:    Ctrl-C\n\n`,
   );
 }

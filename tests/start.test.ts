@@ -70,6 +70,7 @@ describe('pnpm start', () => {
     expect(admin.status).toBe(200);
     expect(health.status).toBe(200);
     expect(run.output()).toContain('admin-token');
+    expect(run.output()).toContain('first-admin-password');
     expect(run.output()).not.toMatch(/ReferenceError|TypeError/);
 
     run.child.kill('SIGTERM');
