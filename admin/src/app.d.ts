@@ -1,5 +1,6 @@
-// SvelteKit's ambient types for the admin. It keeps no server-side state of its own (the API
-// token lives in the browser), so App.Locals and friends stay empty.
+// SvelteKit's ambient types for the admin. It keeps no server-side state of its own (the
+// session is a cookie on the API's origin, read by the API alone), so App.Locals and friends
+// stay empty.
 declare global {
   namespace App {}
 }
