@@ -539,6 +539,34 @@ describe('live connections of people', () => {
     return { connected, closed };
   }
 
+  it('refuses a socket opened with a forged, expired or ended session cookie', async () => {
+    // Given a live session, one left idle too long, one signed out, and a made-up cookie
+    const live = await signedIn('quinn@example.com', ['viewer']);
+    const idle = await signedIn('rosa@example.com', ['viewer']);
+    const gone = await signedIn('sami@example.com', ['viewer']);
+    await system.pool.query(
+      `UPDATE sessions SET last_seen_at = now() - interval '61 minutes' WHERE user_id = $1`,
+      [idle.userId],
+    );
+    await gone.graphql('mutation { signOut { signedOut errors { code } } }');
+    const forged = 'qm_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+    // When each opens a socket with its cookie
+    const outcome = (cookie: string) => {
+      const socket = subscribeWithCookie(cookie);
+      return Promise.race([
+        socket.connected.then(() => 'connected'),
+        socket.closed.then((code) => `closed ${code}`),
+      ]);
+    };
+
+    // Then only the live session's socket opens
+    expect(await outcome(live.cookie)).toBe('connected');
+    expect(await outcome(idle.cookie)).toBe('closed 4403');
+    expect(await outcome(gone.cookie)).toBe('closed 4403');
+    expect(await outcome(forged)).toBe('closed 4403');
+  });
+
   it("closes a person's subscriptions when they sign out", async () => {
     // Given a person subscribed over a socket opened with their session cookie
     const browser = await signedIn('olive@example.com', ['warehouse']);
