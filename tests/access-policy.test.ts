@@ -245,7 +245,8 @@ async function seedEveryType(): Promise<Seed> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       query:
-        'mutation { signIn(email: "bystander@policy-walk.test", password: "wrong") { errors { code } } }',
+        'mutation { signIn(email: "bystander@policy-walk.test", password: "wrong") ' +
+        '{ errors { code } } }',
     }),
   });
   const bystanderToken = await createToken(system.pool, {

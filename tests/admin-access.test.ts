@@ -299,7 +299,7 @@ describe.skipIf(shouldSkipBrowserTests())('access control in the admin', () => {
     expect(input).toMatchObject({ sku: mugSku, quantity: '4' });
   });
 
-  it('slows and then locks repeated wrong passwords, saying so, until an admin clears the lock', async () => {
+  it('slows, then locks, repeated wrong passwords until an admin clears it', async () => {
     // Given a person who keeps mistyping their password in a browser of their own
     const email = 'lou.locked@example.com';
     const password = 'the right password, at last';

@@ -1,9 +1,9 @@
 /**
  * The admin in a real browser against a real API: a warehouse person signs in with their email
- * and password, sees the stock the fixture shop starts with, watches a receipt made elsewhere arrive without
- * reloading, and finds it in the SKU's history (times in the shop's zone), which also updates
- * live. An unnamed SKU has a history too. A shop without a time zone shows times in UTC and
- * says so. A session the API has ended sends the person back to sign in, saying why.
+ * and password, sees the stock the fixture shop starts with, watches a receipt made elsewhere
+ * arrive without reloading, and finds it in the SKU's history (times in the shop's zone), which
+ * also updates live. An unnamed SKU has a history too. A shop without a time zone shows times
+ * in UTC and says so. A session the API has ended sends the person back to sign in, saying why.
  */
 import pg from 'pg';
 import type { Locator, Page } from 'playwright-core';

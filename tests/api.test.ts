@@ -396,8 +396,8 @@ describe('bad arguments and internal errors', () => {
   it("answers a variable of the wrong type as the caller's mistake, naming it", async () => {
     const answer = await post(
       {
-        query:
-          'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { errors { code } } }',
+        query: `mutation($input: CreateApiTokenInput!) {
+          createApiToken(input: $input) { errors { code } } }`,
         variables: { input: { name: 'reader', scopes: ['STOCK_READ', 'EVERYTHING'] } },
       },
       `Bearer ${system.adminToken}`,

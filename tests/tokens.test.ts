@@ -166,7 +166,7 @@ function qm(...args: string[]) {
 }
 
 describe('creating a token through GraphQL', () => {
-  it('shows the secret once; it works with exactly its scopes and is never readable again', async () => {
+  it('shows the secret once; it works with exactly its scopes, never readable again', async () => {
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
 
     const created = await createThroughGraphql({

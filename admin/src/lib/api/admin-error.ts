@@ -1,8 +1,9 @@
 /**
  * The admin's one error type. Whatever goes wrong (the API cannot be reached, the session has
- * ended, the person's role does not allow something, the API answers with GraphQL errors, a mutation's payload lists refusals, or the answer is
- * not what the admin expected) becomes an AdminError whose message is written for the person
- * at the screen. Deciding what to do with one is the error handler's job, not this file's.
+ * ended, the person's role does not allow something, the API answers with GraphQL errors, a
+ * mutation's payload lists refusals, or the answer is not what the admin expected) becomes an
+ * AdminError whose message is written for the person at the screen. Deciding what to do with
+ * one is the error handler's job, not this file's.
  */
 import { CombinedError } from '@urql/core';
 import { CloseCode } from 'graphql-ws';
