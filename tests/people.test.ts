@@ -643,6 +643,27 @@ describe('sign-in throttling', () => {
     expect(lockedForMs).toBeLessThanOrEqual(throttle.lockDurationMs);
   });
 
+  it('locks for the lock duration, not the whole failure window, after a parallel burst', async () => {
+    // Given a person whose account is guessed at many times at once, from many addresses
+    const userId = await createPerson('kit@example.com', ['viewer']);
+    const burst = Array.from({ length: throttle.lockAfterFailures * 3 }, (_unused, index) =>
+      new Browser(`127.0.1.${index + 1}`).signIn('kit@example.com', 'wrong wrong wrong'),
+    );
+
+    // When every guess has been answered
+    const answers = await Promise.all(burst);
+    const seen = await system.graphql<{
+      user: { signInLock: { lockedUntil: string | null } | null };
+    }>('query($id: ID!) { user(id: $id) { signInLock { lockedUntil } } }', { id: userId });
+
+    // Then the account is locked, but only for the lock's duration
+    const codes = new Set(answers.map((answer) => answer.data?.signIn.errors[0]?.code));
+    expect(codes).toContain('ACCOUNT_LOCKED');
+    const lockedForMs = Date.parse(seen.user.signInLock?.lockedUntil ?? '') - Date.now();
+    expect(lockedForMs).toBeGreaterThan(0);
+    expect(lockedForMs).toBeLessThanOrEqual(throttle.lockDurationMs);
+  });
+
   it('lets an admin clear the lock, after which the right password signs in', async () => {
     const userId = await createPerson('kim@example.com', ['viewer']);
     const browser = new Browser('127.0.0.12');

@@ -109,7 +109,8 @@ export class SignInThrottle {
 
     const counted = await consumeOrRefusal(this.accounts, email);
     if (counted.refused) {
-      return { outcome: 'account-locked', retryAfterMs: counted.state.msBeforeNext };
+      const retryAfterMs = await this.lockUnlessLocked(email, counted.state.msBeforeNext);
+      return { outcome: 'account-locked', retryAfterMs };
     }
     return { outcome: 'admitted', delayMs: this.delayAfter(counted.state.consumedPoints - 1) };
   }
@@ -120,10 +121,26 @@ export class SignInThrottle {
 
     const state = await this.accounts.get(email);
     const failures = state?.consumedPoints ?? 0;
-    if (failures === this.settings.lockAfterFailures) {
-      await this.accounts.block(email, this.settings.lockDurationMs / 1000);
+    if (state === null || failures < this.settings.lockAfterFailures) {
+      return false;
     }
-    return failures >= this.settings.lockAfterFailures;
+    await this.lockUnlessLocked(email, state.msBeforeNext);
+    return true;
+  }
+
+  /**
+   * Locks the account for `lockDurationMs` unless a lock already runs; answers how long the
+   * lock has left. Without a lock, the count over the limit would expire only with the failure
+   * window (a day): a burst of parallel guesses passes the limit before any attempt has been
+   * answered, so locking at exactly the limit is not enough. A running lock is not extended,
+   * so attempts during it cannot keep a person out for longer.
+   */
+  private async lockUnlessLocked(email: string, msBeforeNext: number): Promise<number> {
+    if (msBeforeNext <= this.settings.lockDurationMs) {
+      return msBeforeNext;
+    }
+    await this.accounts.block(email, this.settings.lockDurationMs / 1000);
+    return this.settings.lockDurationMs;
   }
 
   async recordSuccess(email: string): Promise<void> {
