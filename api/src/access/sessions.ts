@@ -212,7 +212,7 @@ export async function liveSessionsOf(db: Queryable, userId: string): Promise<Ses
      FROM sessions
      WHERE user_id = $1 AND ended_at IS NULL AND expires_at > now()
        AND last_seen_at + idle_timeout > now()
-     ORDER BY id DESC`,
+     ORDER BY sessions.id DESC`,
     [userId],
   );
   return found.rows;

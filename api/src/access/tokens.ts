@@ -184,7 +184,7 @@ const summaryColumns = `id::text, name, scopes, created_at AS "createdAt",
 /** Every token, newest first; never the secret, which is not stored. */
 export async function listTokens(db: Queryable): Promise<TokenSummary[]> {
   const found = await db.query<TokenSummary>(
-    `SELECT ${summaryColumns} FROM api_tokens ORDER BY id DESC`,
+    `SELECT ${summaryColumns} FROM api_tokens ORDER BY api_tokens.id DESC`,
   );
   return found.rows;
 }

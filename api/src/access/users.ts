@@ -168,7 +168,7 @@ export async function updateUser(pool: pg.Pool, input: UpdateUserInput): Promise
   return withTransaction(pool, async (tx) => {
     const admins = await tx.query<{ id: string }>(
       `SELECT id::text FROM users WHERE 'admin' = ANY (roles) AND disabled_at IS NULL
-       ORDER BY id FOR UPDATE`,
+       ORDER BY users.id FOR UPDATE`,
     );
     const current = await lockUser(tx, input.userId);
     if (current === null) {

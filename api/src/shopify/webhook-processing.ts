@@ -92,7 +92,7 @@ async function claimDue(tx: Tx, limit: number): Promise<Delivery[]> {
   const due = await tx.query<DeliveryRow>(
     `SELECT id::text, topic, body, triggered_at FROM webhook_deliveries
      WHERE status = 'accepted' AND next_attempt_at <= now()
-     ORDER BY id LIMIT $1
+     ORDER BY webhook_deliveries.id LIMIT $1
      FOR UPDATE SKIP LOCKED`,
     [limit],
   );
