@@ -307,6 +307,23 @@ describe('creating a token through GraphQL', () => {
   });
 });
 
+describe('listing tokens', () => {
+  it('lists the newest first, past ten tokens too', async () => {
+    // Given enough tokens that their ids run past one digit
+    for (let index = 0; index < 10; index += 1) {
+      await createToken(system.pool, { name: `listed ${index}`, scopes: ['stock:read'] });
+    }
+
+    // When an admin lists them
+    const listed = await system.graphql<{ apiTokens: { id: string }[] }>('{ apiTokens { id } }');
+
+    // Then the ids fall as numbers
+    const ids = listed.apiTokens.map((token) => Number(token.id));
+    expect(ids.length).toBeGreaterThan(10);
+    expect(ids).toEqual([...ids].sort((left, right) => right - left));
+  });
+});
+
 describe('refused credentials', () => {
   it('refuses an expired, a revoked and a forged token over HTTP and WebSocket', async () => {
     const expired = await createToken(system.pool, { name: 'expired', scopes: ['stock:read'] });
