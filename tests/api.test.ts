@@ -574,19 +574,37 @@ describe('transfers are all or nothing', () => {
     expect(await level('HL-TEATOWEL-STRP', shopFloorId)).toEqual(before);
   });
 
-  it('keeps a NUL or half a character in a note instead of failing', async () => {
-    const data = await system.graphql<{ receiveStock: { errors: unknown[] } }>(
-      `mutation($input: ReceiveStockInput!) { receiveStock(input: $input) { errors { code } } }`,
+  it('refuses a NUL or half a character in text, naming where, and changes nothing', async () => {
+    const before = await level('HL-TEATOWEL-STRP', warehouseId);
+
+    const inVariables = await post(
       {
-        input: {
-          sku: 'HL-TEATOWEL-STRP',
-          locationId: warehouseId,
-          quantity: 1,
-          note: 'a\u0000b\ud800',
+        query: `mutation($input: ReceiveStockInput!) {
+          receiveStock(input: $input) { errors { code } } }`,
+        variables: {
+          input: {
+            sku: 'HL-TEATOWEL-STRP',
+            locationId: warehouseId,
+            quantity: 1,
+            note: 'a\u0000b',
+          },
         },
       },
+      `Bearer ${system.adminToken}`,
     );
-    expect(data.receiveStock.errors).toEqual([]);
+    const halfCharacter = await post(
+      { query: 'query($s: String) { skus(search: $s) { id } }', variables: { s: 'a\ud800' } },
+      `Bearer ${system.adminToken}`,
+    );
+    const signIn = await post({
+      query: 'mutation { signIn(email: "a\\u0000b", password: "x") { errors { code } } }',
+    });
+
+    expect(inVariables.status).toBe(400);
+    expect(JSON.stringify(inVariables.body)).toContain('Text at $input.note holds a NUL');
+    expect(JSON.stringify(halfCharacter.body)).toContain('Text at $s holds');
+    expect(JSON.stringify(signIn.body)).toContain('Text at line 1, column 26 holds');
+    expect(await level('HL-TEATOWEL-STRP', warehouseId)).toEqual(before);
   });
 });
 

@@ -41,6 +41,7 @@ import { auditPlugin, recordRefusedRequest } from '../audit/plugin.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RequestContext } from './context.ts';
 import { checkQueryLimits } from './query-limits.ts';
+import { unstorableTextRefusals } from './text-input.ts';
 
 export interface ApiServerOptions {
   pool: pg.Pool;
@@ -81,12 +82,15 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         ) {
           return [mutationOverSocketRefusal()];
         }
-        const refusals = checkQueryLimits(
-          options.schema,
-          document,
-          payload.variables ?? undefined,
-          payload.operationName,
-        );
+        const refusals = [
+          ...unstorableTextRefusals(document, payload.variables ?? undefined),
+          ...checkQueryLimits(
+            options.schema,
+            document,
+            payload.variables ?? undefined,
+            payload.operationName,
+          ),
+        ];
         return refusals.length > 0 ? refusals : undefined;
       },
       // A socket must name a caller when it opens; an anonymous one could subscribe to nothing.
@@ -168,12 +172,15 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
                     : null;
                 const [refusal] =
                   forgery === null
-                    ? checkQueryLimits(
-                        options.schema,
-                        document,
-                        request.variables,
-                        request.operationName,
-                      )
+                    ? [
+                        ...unstorableTextRefusals(document, request.variables),
+                        ...checkQueryLimits(
+                          options.schema,
+                          document,
+                          request.variables,
+                          request.operationName,
+                        ),
+                      ]
                     : [forgery];
                 if (refusal === undefined) {
                   resolve();

@@ -75,7 +75,7 @@ export async function recordAuditOutcome(
   await db.query(
     `INSERT INTO audit_outcomes (audit_event_id, outcome, detail, subject)
      VALUES ($1, $2, $3, $4)`,
-    [auditEventId, outcome.outcome, JSON.stringify(outcome.detail), outcome.subject],
+    [auditEventId, outcome.outcome, storableJson(outcome.detail), outcome.subject],
   );
 }
 
@@ -96,7 +96,7 @@ export async function recordAuditEvent(
      INSERT INTO audit_outcomes (audit_event_id, outcome, detail, subject)
      SELECT id, $9, $10, $11 FROM event
      RETURNING audit_event_id::text AS id`,
-    [...eventValues(event), event.outcome, JSON.stringify(event.detail), event.subject],
+    [...eventValues(event), event.outcome, storableJson(event.detail), event.subject],
   );
   return inserted.rows[0]?.id ?? '';
 }
@@ -127,6 +127,16 @@ export const listLengthMax = 20;
 const depthMax = 6;
 /** The largest summary kept, in bytes of JSON; a larger one is kept as a cut preview. */
 export const summaryBytesMax = 4096;
+
+/**
+ * An outcome's detail as JSON PostgreSQL accepts: an error message can echo the caller's text,
+ * NULs included, and jsonb refuses `\u0000`, which would lose the outcome.
+ */
+function storableJson(value: Record<string, unknown>): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    typeof inner === 'string' ? storableText(inner) : inner,
+  );
+}
 
 /**
  * What is kept of a request's arguments: secrets redacted by key at any depth, text cut at
