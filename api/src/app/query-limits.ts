@@ -1,13 +1,16 @@
 /**
  * Limits on what one GraphQL operation may ask for, checked before it runs: how deep it nests
  * and what it costs. The cost counts one per field and multiplies a list's contents by the page
- * size it asks for (`first`), so a few hundred aliases of a 200-row page are refused rather than
- * holding a connection for a minute. Page sizes themselves are checked by the resolvers.
+ * size it asks for (`first`, or an assumed size for a list without one), so a few hundred
+ * aliases of a 200-row page are refused rather than holding a connection for a minute. Page
+ * sizes themselves are checked by the resolvers.
  */
 import depthLimit from 'graphql-depth-limit';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import {
+  getNullableType,
   GraphQLError,
+  isListType,
   specifiedRules,
   validate,
   type DocumentNode,
@@ -19,10 +22,22 @@ export const queryDepthMax = 10;
 /** Most an operation may cost, in fields times the rows asked for. */
 export const queryCostMax = 20_000;
 
-/** A list asked for with `first` costs its page size times one of its rows. */
-const pagedEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+/**
+ * Rows a list without `first` is costed at. Such lists (a SKU's levels, locations, people,
+ * tokens) are short in a shop, but not free: without a figure, thousands of aliases of one
+ * would each cost only their fields.
+ */
+export const unpagedListRowsAssumed = 10;
+
+/** A list costs its page size (`first`, or the assumed size) times one of its rows. */
+const listEstimator: ComplexityEstimator = ({ args, field, childComplexity }) => {
   const first: unknown = args.first;
-  return typeof first === 'number' && first > 0 ? 1 + childComplexity * first : undefined;
+  if (typeof first === 'number' && first > 0) {
+    return 1 + childComplexity * first;
+  }
+  return isListType(getNullableType(field.type))
+    ? 1 + childComplexity * unpagedListRowsAssumed
+    : undefined;
 };
 
 /** The errors that refuse the operation, each naming the limit; empty when it may run. */
@@ -50,7 +65,7 @@ export function checkQueryLimits(
       query: document,
       variables: variables ?? {},
       operationName: operationName ?? undefined,
-      estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+      estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
       maxQueryNodes: queryCostMax,
     });
   } catch (error) {
