@@ -23,21 +23,26 @@ export const queryDepthMax = 10;
 export const queryCostMax = 20_000;
 
 /**
- * Rows a list without `first` is costed at. Such lists (a SKU's levels, locations, people,
- * tokens) are short in a shop, but not free: without a figure, thousands of aliases of one
- * would each cost only their fields.
+ * Rows a list without `first` is costed at. At the root such a list (all stock levels, every
+ * location) can be as long as the catalogue, so it counts as a full page; beneath an object
+ * (a SKU's levels, an order's lines) it is bounded by that object and counts as a few rows.
+ * Without these figures, thousands of aliases of an unpaged list would each cost only their
+ * fields.
  */
-export const unpagedListRowsAssumed = 10;
+export const unpagedRootListRowsAssumed = 200;
+export const unpagedNestedListRowsAssumed = 5;
 
 /** A list costs its page size (`first`, or the assumed size) times one of its rows. */
-const listEstimator: ComplexityEstimator = ({ args, field, childComplexity }) => {
+const listEstimator: ComplexityEstimator = ({ type, args, field, childComplexity }) => {
   const first: unknown = args.first;
   if (typeof first === 'number' && first > 0) {
     return 1 + childComplexity * first;
   }
-  return isListType(getNullableType(field.type))
-    ? 1 + childComplexity * unpagedListRowsAssumed
-    : undefined;
+  if (!isListType(getNullableType(field.type))) {
+    return undefined;
+  }
+  const isRoot = ['Query', 'Subscription'].includes(type.name);
+  return 1 + childComplexity * (isRoot ? unpagedRootListRowsAssumed : unpagedNestedListRowsAssumed);
 };
 
 /** The errors that refuse the operation, each naming the limit; empty when it may run. */
