@@ -48,6 +48,15 @@ describe('hashPassword', () => {
   });
 });
 
+describe('verifyPassword', () => {
+  it('matches the same letters typed composed or decomposed', async () => {
+    const hash = await hashPassword('caf\u00e9 au lait tous les jours');
+
+    expect(await verifyPassword(hash, 'cafe\u0301 au lait tous les jours')).toBe(true);
+    expect(await verifyPassword(hash, 'cafe au lait tous les jours')).toBe(false);
+  });
+});
+
 describe('generateOneTimePassword', () => {
   it('gives 20 characters without look-alikes, different each time', () => {
     const passwords = new Set(Array.from({ length: 50 }, () => generateOneTimePassword()));

@@ -38,16 +38,24 @@ export function passwordProblem(password: string, email: string): string | null 
  * so raising them later still verifies older hashes.
  */
 export async function hashPassword(password: string): Promise<string> {
-  return hash(password);
+  return hash(comparable(password));
 }
 
 /** Whether the password matches the stored hash; a malformed hash never matches. */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await verify(passwordHash, comparable(password));
   } catch {
     return false;
   }
+}
+
+/**
+ * The form a password is hashed and checked in: Unicode NFKC, so the same letters typed on
+ * another keyboard or phone (a composed or decomposed é, full-width forms) still match.
+ */
+function comparable(password: string): string {
+  return password.normalize('NFKC');
 }
 
 /**
