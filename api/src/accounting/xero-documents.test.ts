@@ -104,7 +104,7 @@ describe('Xero invoices from the fixture orders', () => {
 });
 
 describe('Xero credit note and allocation from the fixture refund', () => {
-  it('maps the refund of #1041 field for field, discounted unit prices and no discount fields', () => {
+  it('maps the refund of #1041 field for field, with discounted unit prices', () => {
     // Given the fixture refund of one mug and one candle from #1041
     const expected = fixtureRequest('xero-credit-note-request.json', 'create_credit_note');
 
