@@ -10,7 +10,7 @@ import {
   makeRefund,
 } from './test-support.ts';
 import { AccountingDocumentError, type DocumentLine } from './types.ts';
-import { xeroCreditNoteRequest, xeroInvoiceRequest } from './xero-documents.ts';
+import { xeroCreditNoteRequest, xeroInvoiceRequest } from './xero/documents.ts';
 
 const settings = fixtureSettings;
 

@@ -2,7 +2,7 @@
  * Accounting documents as Quartermaster sees them before any accounting platform does: an
  * invoice per confirmed order and a credit note per refund, in the currency the customer paid,
  * every amount an integer of minor units. Storage, pushing and per-platform shapes live
- * elsewhere (xero-documents.ts maps these to Xero's request bodies).
+ * elsewhere (xero/documents.ts maps these to Xero's request bodies).
  */
 
 /** Where a document's lines post and which tax type they carry, per shop. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { buildCreditNote, buildInvoice } from './documents.ts';
+import { buildCreditNote, buildInvoice } from '../documents.ts';
 import {
   fixture,
   fixtureOrder,
@@ -8,12 +8,8 @@ import {
   fixtureSettings,
   makeOrder,
   withoutNotes,
-} from './test-support.ts';
-import {
-  xeroAllocationRequest,
-  xeroCreditNoteRequest,
-  xeroInvoiceRequest,
-} from './xero-documents.ts';
+} from '../test-support.ts';
+import { xeroAllocationRequest, xeroCreditNoteRequest, xeroInvoiceRequest } from './documents.ts';
 
 interface FixtureRequest {
   name: string;

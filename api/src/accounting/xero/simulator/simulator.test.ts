@@ -19,7 +19,10 @@ interface FixtureRequest {
   expected_xero_totals: Record<string, number | string>;
 }
 
-const fixtureFolder = join(dirname(fileURLToPath(import.meta.url)), '../../../../tests/fixtures');
+const fixtureFolder = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../../tests/fixtures',
+);
 const fixture = <T>(name: string): T =>
   JSON.parse(readFileSync(join(fixtureFolder, name), 'utf8')) as T;
 

@@ -6,14 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 
-import { currencyExponent } from '../shopify/money.ts';
+import { currencyExponent } from '../../shopify/money.ts';
 import type {
   AccountingDocument,
   CreditNoteDocument,
   DocumentCustomer,
   DocumentLine,
   InvoiceDocument,
-} from './types.ts';
+} from '../types.ts';
 
 /** One request to Xero: where it goes, its Idempotency-Key header and its JSON body. */
 export interface XeroRequest<Body> {
