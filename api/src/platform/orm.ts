@@ -12,6 +12,7 @@ import * as ledgerSchema from '../../../migrations/Migration20261203000000_ledge
 import * as peopleSchema from '../../../migrations/Migration20261203100000_people.ts';
 import * as tokensSchema from '../../../migrations/Migration20261203120000_tokens.ts';
 import * as costsSchema from '../../../migrations/Migration20261203130000_costs.ts';
+import * as accountingSchema from '../../../migrations/Migration20261204000000_accounting.ts';
 import type { Logger } from './logger.ts';
 
 export const migrationsList = [
@@ -20,6 +21,10 @@ export const migrationsList = [
   { name: 'Migration20261203110000_audit', class: auditSchema.Migration20261203110000Audit },
   { name: 'Migration20261203120000_tokens', class: tokensSchema.Migration20261203120000Tokens },
   { name: 'Migration20261203130000_costs', class: costsSchema.Migration20261203130000Costs },
+  {
+    name: 'Migration20261204000000_accounting',
+    class: accountingSchema.Migration20261204000000Accounting,
+  },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
