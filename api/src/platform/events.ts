@@ -18,6 +18,8 @@ export interface EventPayloads {
   STOCK_LEVEL_CHANGED: { skuId: string; locationId: string };
   ORDER_CHANGED: { orderId: string };
   EXCEPTION_RAISED: { exceptionId: string };
+  /** An invoice or credit note was made, or its push status changed. */
+  ACCOUNTING_DOCUMENT_CHANGED: { documentId: string; shopifyOrderId: string; status: string };
 }
 export type EventTopic = keyof EventPayloads;
 
