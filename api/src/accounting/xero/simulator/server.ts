@@ -67,6 +67,12 @@ export interface XeroSimulatorOptions {
   clientSecret?: string;
   tenantId?: string;
   organisationName?: string;
+  /**
+   * Further organisations the connection was granted, listed by `/connections` beside the
+   * simulated one (as when a custom connection's user picks several); their Accounting API
+   * calls are refused with 403, since only one organisation is simulated.
+   */
+  otherOrganisations?: { tenantId: string; name: string }[];
   /** A refresh token the identity server accepts once (it rotates, as Xero's do). */
   refreshToken?: string;
   /** Access token lifetime; Xero's is 1800 seconds. */
@@ -99,6 +105,10 @@ export interface XeroFault {
   count: number;
   /** For `delay`: how long to hold the call before running it. */
   delayMs?: number;
+  /** Only calls with this method (`PUT`) meet the fault; any method when absent. */
+  method?: string;
+  /** Only calls to this path (`/api.xro/2.0/Invoices`, case ignored) meet the fault. */
+  path?: string;
   /**
    * Run the call (and record its idempotent answer) before failing, as when Xero saved the
    * invoice but the answer was lost: the case retries with the same Idempotency-Key exist for.
@@ -174,22 +184,31 @@ class XeroEngine {
     readonly settings: OrganisationSettings,
     readonly options: Required<
       Pick<XeroSimulatorOptions, 'clientId' | 'clientSecret' | 'providerName'>
-    > & { tokenLifetimeSeconds: number },
+    > & {
+      tokenLifetimeSeconds: number;
+      otherOrganisations: { tenantId: string; name: string }[];
+    },
     limits: RateLimits,
     private readonly logger: Logger | undefined,
   ) {
     this.limiter = new RateLimiter(limits, store.nowMs);
   }
 
-  takeFault(): XeroFault | undefined {
-    const fault = this.faults[0];
+  /** The first fault aimed at this call, counted down; faults aimed elsewhere wait. */
+  takeFault(method: string, path: string): XeroFault | undefined {
+    const index = this.faults.findIndex(
+      (fault) =>
+        (fault.method === undefined || fault.method.toUpperCase() === method) &&
+        (fault.path === undefined || fault.path.toLowerCase() === path.toLowerCase()),
+    );
+    const fault = this.faults[index];
     if (!fault) {
       return undefined;
     }
 
     fault.count -= 1;
     if (fault.count <= 0) {
-      this.faults.shift();
+      this.faults.splice(index, 1);
     }
     return fault;
   }
@@ -251,16 +270,20 @@ class XeroEngine {
 
   connections(): JsonAnswer {
     const created = new Date(this.store.nowMs()).toISOString();
-    const connection = {
-      id: '5f1d9c0b-7e2a-4c3d-9e8f-0a1b2c3d4e5f',
+    const organisations = [
+      { tenantId: this.store.tenantId, name: this.store.organisationName },
+      ...this.options.otherOrganisations,
+    ];
+    const connections = organisations.map((organisation, index) => ({
+      id: `5f1d9c0b-7e2a-4c3d-9e8f-${(0x0a1b2c3d4e5f + index).toString(16).padStart(12, '0')}`,
       authEventId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
-      tenantId: this.store.tenantId,
+      tenantId: organisation.tenantId,
       tenantType: 'ORGANISATION',
-      tenantName: this.store.organisationName,
+      tenantName: organisation.name,
       createdDateUtc: created,
       updatedDateUtc: created,
-    };
-    return { status: 200, body: [connection] };
+    }));
+    return { status: 200, body: connections };
   }
 
   /** Routes one Accounting API call that passed auth, tenant and rate checks. */
@@ -465,6 +488,7 @@ export async function startXeroSimulator(
       clientSecret,
       providerName: options.providerName ?? 'Quartermaster',
       tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 1800,
+      otherOrganisations: options.otherOrganisations ?? [],
     },
     { ...xeroRateLimits, ...options.rateLimits },
     logger,
@@ -544,7 +568,7 @@ export async function startXeroSimulator(
     }
     response.once('close', () => decision.finish());
 
-    const fault = engine.takeFault();
+    const fault = engine.takeFault(request.method ?? 'GET', url.pathname);
     if (fault) {
       engine.logFault(fault, url.pathname);
     }

@@ -181,6 +181,21 @@ describe('xero simulator: identity and access', () => {
     ]);
   });
 
+  it('lists every organisation the connection was granted, serving only its own', async () => {
+    const other = { tenantId: '22222222-2222-4222-8222-222222222222', name: 'Loom Outlet Ltd' };
+    const sim = await simulator({ otherOrganisations: [other] });
+    const token = await accessToken(sim);
+
+    const answer = await call(sim, token, '/connections', { tenant: null });
+    const otherCall = await call(sim, token, '/api.xro/2.0/Invoices', { tenant: other.tenantId });
+
+    expect(answer.body).toEqual([
+      expect.objectContaining({ tenantId, tenantName: 'Hearth & Loom Ltd' }),
+      expect.objectContaining({ tenantId: other.tenantId, tenantName: 'Loom Outlet Ltd' }),
+    ]);
+    expect(otherCall.status).toBe(403);
+  });
+
   it('refuses a missing, unknown or expired token with 401 and a bad tenant with 403', async () => {
     const clock = manualClock();
     const sim = await simulator({ now: clock.now });
@@ -427,6 +442,19 @@ describe('xero simulator: idempotency and faults', () => {
     expect(lost.status).toBe(500);
     expect(retried.status).toBe(200);
     expect(first(retried, 'Invoices')['InvoiceNumber']).toBe('SHP-1041');
+    expect(sim.store.invoices.size).toBe(1);
+  });
+
+  it('aims a fault at one method and path, leaving other calls alone', async () => {
+    const sim = await simulator();
+    const token = await accessToken(sim);
+    sim.injectFault({ kind: 'http-503', count: 1, method: 'PUT', path: '/api.xro/2.0/invoices' });
+
+    const listed = await call(sim, token, '/api.xro/2.0/Contacts');
+    const put = await send(sim, token, gbpInvoice);
+    const putAgain = await send(sim, token, gbpInvoice);
+
+    expect([listed.status, put.status, putAgain.status]).toEqual([200, 503, 200]);
     expect(sim.store.invoices.size).toBe(1);
   });
 
