@@ -94,7 +94,7 @@ export function xeroInvoiceRequest(
         InvoiceNumber: invoice.number,
         ...documentFields(
           invoice,
-          fullContact(invoice.customer),
+          xeroContact(invoice.customer),
           invoice.lines.map((line) => invoiceLine(line, invoice)),
         ),
       },
@@ -190,7 +190,8 @@ function documentFields(
   };
 }
 
-function fullContact(customer: DocumentCustomer): XeroContact {
+/** The customer as a whole Xero contact: the element that creates it. */
+export function xeroContact(customer: DocumentCustomer): XeroContact {
   const address = customer.address;
   return {
     Name: customer.name,
