@@ -217,9 +217,15 @@ class XeroEngine {
   token(request: IncomingMessage, text: string): JsonAnswer {
     const form = new URLSearchParams(text);
     const basic = /^Basic\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const [basicId, basicSecret] = basic
-      ? Buffer.from(basic, 'base64').toString('utf8').split(':')
-      : [form.get('client_id'), form.get('client_secret')];
+    // Basic credentials split at the first colon only: a secret may itself hold colons.
+    const decoded = basic ? Buffer.from(basic, 'base64').toString('utf8') : undefined;
+    const colonAt = decoded?.indexOf(':') ?? -1;
+    const [basicId, basicSecret] =
+      decoded === undefined
+        ? [form.get('client_id'), form.get('client_secret')]
+        : colonAt < 0
+          ? [decoded, undefined]
+          : [decoded.slice(0, colonAt), decoded.slice(colonAt + 1)];
 
     if (basicId !== this.options.clientId || basicSecret !== this.options.clientSecret) {
       return { status: 400, body: { error: 'invalid_client' } };

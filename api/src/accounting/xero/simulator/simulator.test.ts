@@ -151,6 +151,16 @@ describe('xero simulator: identity and access', () => {
     expect(refused).toEqual({ status: 400, body: { error: 'invalid_client' } });
   });
 
+  it('accepts a client secret holding a colon, splitting Basic credentials at the first', async () => {
+    const sim = await simulator({ clientSecret: 'half:other-half' });
+
+    const granted = await grant(sim, { grant_type: 'client_credentials' });
+    const truncated = await grant(sim, { grant_type: 'client_credentials' }, 'half');
+
+    expect(granted.status).toBe(200);
+    expect(truncated).toEqual({ status: 400, body: { error: 'invalid_client' } });
+  });
+
   it('rotates a refresh token and refuses it the second time', async () => {
     const sim = await simulator({ refreshToken: 'rt-seed' });
 
