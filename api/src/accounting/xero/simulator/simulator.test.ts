@@ -151,7 +151,7 @@ describe('xero simulator: identity and access', () => {
     expect(refused).toEqual({ status: 400, body: { error: 'invalid_client' } });
   });
 
-  it('accepts a client secret holding a colon, splitting Basic credentials at the first', async () => {
+  it('accepts a client secret holding a colon, split at the first colon', async () => {
     const sim = await simulator({ clientSecret: 'half:other-half' });
 
     const granted = await grant(sim, { grant_type: 'client_credentials' });
