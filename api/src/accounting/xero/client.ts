@@ -275,7 +275,7 @@ export class XeroClient {
       },
     );
 
-    if (answer.status >= 500) {
+    if (answer.status >= 500 || answer.status === 429) {
       throw new ConnectorUnavailableError(
         `Xero's identity server answered HTTP ${answer.status}`,
         this.retryAfterMs(answer) ?? this.limits.unavailableRetryAfterMs,

@@ -290,6 +290,24 @@ describe('xero connector: contacts', () => {
     expect(contactOf(second.platformId)).toBe(customerContact?.ContactID);
     expect(sim.store.contacts.size).toBe(2);
   });
+  it('gives two new customers of one name a contact each, pushed in one batch', async () => {
+    // Given two customers called Imogen Fairweather, neither known to Xero
+    const { sim, connector } = await setup();
+    const namesake = { ...invoice1041.customer, reference: 'SHOPIFY-7712345600999' };
+    const invoices = [invoice1041, anotherInvoice(1050, { customer: namesake })];
+
+    // When their invoices are pushed together
+    const outcomes = await connector.pushInvoices(invoices);
+
+    // Then each has its own contact, the second named with its reference
+    const contactOf = (outcome: PushOutcome | undefined) =>
+      sim.store.contacts.get(sim.store.invoices.get(pushed(outcome).platformId)?.contactId ?? '');
+    expect(contactOf(outcomes[0])?.Name).toBe('Imogen Fairweather');
+    expect(contactOf(outcomes[1])).toMatchObject({
+      Name: 'Imogen Fairweather (SHOPIFY-7712345600999)',
+      ContactNumber: 'SHOPIFY-7712345600999',
+    });
+  });
 });
 
 describe('xero connector: batches', () => {
@@ -451,8 +469,20 @@ describe('xero connector: exactly once', () => {
 
 describe('xero connector: limits', () => {
   it('spreads over 61 calls a minute by waiting, never meeting a 429', async () => {
-    // Given 31 invoices of one customer pushed at once, one push each (at least 62 calls)
-    const { sim, connector, clock } = await setup();
+    // Given 31 invoices of one customer, one push each (at least 62 calls), Xero slow to
+    // answer them, and a count of the calls in flight
+    const inFlight = { now: 0, max: 0 };
+    const counting: typeof fetch = async (input, init) => {
+      inFlight.now += 1;
+      inFlight.max = Math.max(inFlight.max, inFlight.now);
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight.now -= 1;
+      }
+    };
+    const { sim, connector, clock } = await setup({}, { fetch: counting });
+    sim.injectFault({ kind: 'delay', delayMs: 20, count: 31, method: 'PUT', path: invoicesPath });
     const startMs = clock.ms;
     const invoices = Array.from({ length: 31 }, (_, index) => anotherInvoice(2000 + index));
 
@@ -461,12 +491,14 @@ describe('xero connector: limits', () => {
       invoices.map(async (invoice) => (await connector.pushInvoices([invoice]))[0]),
     );
 
-    // Then every push succeeded, Xero never answered 429, and the calls past the 60th waited
-    // for the minute to move on
+    // Then every push succeeded, Xero never answered 429, at most 5 calls were in flight, and
+    // the calls past the 60th waited for the minute to move on
     expect(outcomes.every((outcome) => outcome?.status === 'pushed')).toBe(true);
     const calls = apiCalls(sim);
     expect(calls.length).toBeGreaterThan(61);
     expect(calls.filter((call) => call.status === 429)).toEqual([]);
+    expect(inFlight.max).toBe(5);
+    expect(calls[59]?.atMs).toBe(startMs);
     expect(calls[60]?.atMs).toBeGreaterThanOrEqual(startMs + 60_000);
     expect(sim.store.invoices.size).toBe(31);
     expect(sim.store.contacts.size).toBe(1);

@@ -21,6 +21,7 @@ import type {
   CreditNoteToPush,
   PushOutcome,
 } from '../connector.ts';
+import type { Logger } from '../../platform/logger.ts';
 import { currencyExponent } from '../../shopify/money.ts';
 import type { AccountingDocument } from '../types.ts';
 import {
@@ -93,7 +94,7 @@ export function createXeroConnector(options: XeroConnectorOptions): AccountingCo
   const logger = options.logger.child({ platform: 'xero' });
   const client = new XeroClient(options);
   const contacts = new XeroContacts(client, logger);
-  const pusher = new DocumentPusher(client, contacts, options);
+  const pusher = new DocumentPusher(client, contacts, logger);
 
   return {
     platform: 'xero',
@@ -133,15 +134,11 @@ export function createXeroConnector(options: XeroConnectorOptions): AccountingCo
 }
 
 class DocumentPusher {
-  private readonly logger;
-
   constructor(
     private readonly client: XeroClient,
     private readonly contacts: XeroContacts,
-    options: XeroConnectorOptions,
-  ) {
-    this.logger = options.logger.child({ platform: 'xero' });
-  }
+    private readonly logger: Logger,
+  ) {}
 
   async push(kind: DocumentKind, items: PushItem[]): Promise<PushOutcome[]> {
     if (items.length > xeroBatchSizeMax) {
@@ -393,7 +390,7 @@ class DocumentPusher {
  */
 async function allocate(
   client: XeroClient,
-  logger: XeroConnectorOptions['logger'],
+  logger: Logger,
   toAllocate: CreditNoteToPush & { platformId: string },
 ): Promise<AllocationOutcome> {
   const { document } = toAllocate;
@@ -415,8 +412,11 @@ async function allocate(
   if (!invoice) {
     return refusedAllocation(`invoice ${toAllocate.invoice.document.number} (${invoiceId})`);
   }
-  const amountDueMinor = minorOf(invoice.AmountDue ?? 0, document.currency);
-  const remainingMinor = minorOf(creditNote.RemainingCredit ?? 0, document.currency);
+  if (invoice.AmountDue === undefined || creditNote.RemainingCredit === undefined) {
+    throw new Error(`Xero answered ${document.number}'s documents without AmountDue or credit`);
+  }
+  const amountDueMinor = minorOf(invoice.AmountDue, document.currency);
+  const remainingMinor = minorOf(creditNote.RemainingCredit, document.currency);
   if (amountDueMinor > 0 && remainingMinor <= 0) {
     return {
       status: 'refused',
