@@ -25,9 +25,6 @@ export interface CallLimits {
 
 export const xeroCallLimits: CallLimits = { concurrentMax: 5, minuteMax: 60, windowMs: 60_000 };
 
-/** Waits `delayMs`; rejects when the signal aborts (the connector closes). */
-export type Sleep = (delayMs: number, signal: AbortSignal) => Promise<void>;
-
 interface CallMark {
   /** When the call started, and once answered, when its answer arrived. */
   atMs: number;
@@ -42,8 +39,7 @@ export class CallLimiter {
   constructor(
     private readonly limits: CallLimits,
     private readonly nowMs: () => number,
-    private readonly sleep: Sleep,
-    private readonly signal: AbortSignal,
+    private readonly sleep: (delayMs: number) => Promise<void>,
   ) {}
 
   /** Runs `call` once a slot and room in the window are free; the slot is held until it ends. */
@@ -64,12 +60,6 @@ export class CallLimiter {
       }
       this.releaseSlot();
     }
-  }
-
-  /** Calls counted in the window now (in flight or answered within `windowMs`). */
-  countInWindow(): number {
-    this.forgetOld();
-    return this.marks.length;
   }
 
   private async takeSlot(): Promise<void> {
@@ -102,9 +92,7 @@ export class CallLimiter {
       // concurrentMax at least one answered call is always there to wait for.
       const answered = this.marks.filter((mark) => mark.answered).map((mark) => mark.atMs);
       const leavesAtMs = answered.length > 0 ? Math.min(...answered) + this.limits.windowMs : 0;
-      const waitMs = Math.max(1, leavesAtMs - this.nowMs());
-      this.signal.throwIfAborted();
-      await this.sleep(waitMs, this.signal);
+      await this.sleep(Math.max(1, leavesAtMs - this.nowMs()));
     }
   }
 

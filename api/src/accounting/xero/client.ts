@@ -23,7 +23,10 @@ import {
   ConnectorParkedError,
   ConnectorUnavailableError,
 } from '../connector.ts';
-import { CallLimiter, type CallLimits, type Sleep, xeroCallLimits } from './call-limiter.ts';
+import { CallLimiter, type CallLimits, xeroCallLimits } from './call-limiter.ts';
+
+/** Waits `delayMs`; rejects when the signal aborts (the connector closes). */
+export type Sleep = (delayMs: number, signal: AbortSignal) => Promise<void>;
 
 export interface XeroClientLimits extends CallLimits {
   /** Calls made again inside the client after a minute or concurrency 429. */
@@ -119,7 +122,7 @@ export class XeroClient {
     this.fetch = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
-    this.limiter = new CallLimiter(this.limits, this.now, this.sleep, this.closing.signal);
+    this.limiter = new CallLimiter(this.limits, this.now, (delayMs) => this.pause(delayMs));
   }
 
   /** Makes one Accounting API call for the organisation; see the file header for failures. */
@@ -137,17 +140,26 @@ export class XeroClient {
         { operation: call.operation, waitMs, problem: answer.headers.get('x-rate-limit-problem') },
         'xero rate limit met; waiting',
       );
-      await this.sleep(waitMs, this.closing.signal);
+      await this.pause(waitMs);
     }
-  }
-
-  /** Calls in the client's rolling window now (for tests and diagnostics). */
-  callsInWindow(): number {
-    return this.limiter.countInWindow();
   }
 
   close(): void {
     this.closing.abort(new Error('the Xero connector was closed'));
+  }
+
+  /** Waits on the injected clock; closing the connector ends the wait as unavailability. */
+  private async pause(delayMs: number): Promise<void> {
+    try {
+      this.closing.signal.throwIfAborted();
+      await this.sleep(delayMs, this.closing.signal);
+    } catch (error) {
+      throw new ConnectorUnavailableError(
+        'The Xero connector closed while waiting to call',
+        delayMs,
+        { cause: error },
+      );
+    }
   }
 
   private verdict(call: XeroCall, answer: Exchange, tenantId: string): XeroAnswer {

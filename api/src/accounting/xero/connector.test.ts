@@ -545,6 +545,30 @@ describe('xero connector: limits', () => {
     expect((error as ConnectorUnavailableError).retryAfterMs).toBeGreaterThan(0);
     expect(sim.store.invoices.size).toBe(0);
   });
+  it('ends a wait for the minute when closed, as unavailability', async () => {
+    // Given a connector allowed one call a minute, on the real clock
+    const { sim } = await setup();
+    const connector = createXeroConnector({
+      apiUrl: sim.apiUrl,
+      identityUrl: sim.identityUrl,
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+      logger: pino({ level: 'silent' }),
+      limits: { minuteMax: 1, concurrentMax: 1 },
+    });
+    opened.push({ sim, connector });
+
+    // When a push needing three calls is under way and the connector closes
+    const pushing = failureOf(connector.pushInvoices([invoice1041]));
+    while (apiCalls(sim).length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await connector.close();
+
+    // Then the push ends at once as unavailable, after one call
+    expect(await pushing).toBeInstanceOf(ConnectorUnavailableError);
+    expect(apiCalls(sim)).toHaveLength(1);
+  });
 });
 
 describe('xero connector: connection', () => {
