@@ -10,22 +10,26 @@
  *
  * Contacts of one batch are looked up in one call and created in one more. Resolutions run one
  * at a time in this process, so that two pushes for a new customer never create it twice.
- * Leaves out: updating a contact's details (address, email) when the customer's change, and
- * archived contacts (a customer whose contact was archived gets a new one).
+ * Leaves out: updating a contact's details (address, email) when the customer's details
+ * change, and archived contacts (a customer whose contact was archived gets a new one).
+ * Orders without a customer all carry the reference `SHOPIFY-GUEST` and so share one contact,
+ * named after the first such order's buyer; a contact per guest would need the mapping
+ * (documents.ts) to give guest orders references of their own.
  */
 import { z } from 'zod';
 
 import type { Logger } from '../../platform/logger.ts';
 import type { DocumentCustomer } from '../types.ts';
+import { messagesOf, validationElementsOf, whereText } from './answers.ts';
 import type { XeroClient } from './client.ts';
 import { type XeroContact, xeroContact } from './documents.ts';
-import { messagesOf, validationElementsOf, whereText } from './answers.ts';
 
 /** The contact a customer's documents go to, or why there is none. */
 export type ContactResolution =
   { contactId: string } | { refused: true; reason: string; details: unknown };
 
 const contactNameLengthMax = 255;
+const zeroId = '00000000-0000-0000-0000-000000000000';
 /** References per lookup call, keeping the `where` filter well inside a URL's length. */
 const lookupChunkSize = 20;
 
@@ -141,7 +145,13 @@ export class XeroContacts {
       const element = answered?.[index];
       const isDistinct = elements[index]?.Name === distinctName(customer);
 
-      if (element?.ContactID && element.StatusAttributeString !== 'ERROR') {
+      const isCreated =
+        element?.ContactID !== undefined &&
+        element.ContactID !== zeroId &&
+        element.StatusAttributeString !== 'ERROR' &&
+        element.HasErrors !== true;
+
+      if (element?.ContactID !== undefined && isCreated) {
         this.logger.info(
           { contactId: element.ContactID, reference: customer.reference },
           'xero contact created',
@@ -181,6 +191,7 @@ const createdContactsSchema = z.object({
       .object({
         ContactID: z.string().optional(),
         StatusAttributeString: z.string().optional(),
+        HasErrors: z.boolean().optional(),
       })
       .loose(),
   ),
