@@ -588,7 +588,8 @@ export class Company {
     if (totalCents !== invoicedCents - creditedCents) {
       return refused(
         `TotalAmt ${textOf(fields['TotalAmt'])} is not the invoices applied ` +
-          `(${fromUnits(invoicedCents, 2)}) less the credit applied (${fromUnits(creditedCents, 2)}).`,
+          `(${fromUnits(invoicedCents, 2)}) less the credit applied ` +
+          `(${fromUnits(creditedCents, 2)}).`,
         'TotalAmt',
       );
     }
