@@ -91,6 +91,8 @@ export interface QuickBooksFault {
    * saved the invoice but the answer was lost on the way.
    */
   afterCommit?: boolean;
+  /** Only calls to this path segment (`invoice`, `query`); every call when missing. */
+  entity?: string;
 }
 
 /** One request as the simulator received it, and the status it answered. */
@@ -514,11 +516,12 @@ export async function createQuickBooksSimulator(
       return;
     }
 
-    const failing = faults[0];
+    const resource = segments[3]?.toLowerCase();
+    const failing = faults.find((each) => each.entity === undefined || each.entity === resource);
     if (failing) {
       failing.count -= 1;
       if (failing.count <= 0) {
-        faults.shift();
+        faults.splice(faults.indexOf(failing), 1);
       }
       logger?.debug({ fault: failing.kind, path: url.pathname }, 'quickbooks simulator fault');
     }

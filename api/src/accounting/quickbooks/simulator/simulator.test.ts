@@ -144,7 +144,7 @@ describe('OAuth', () => {
 });
 
 describe('invoices', () => {
-  it('takes the fixture invoice and totals it as QuickBooks does, keeping the VAT sent', async () => {
+  it('totals the fixture invoice as QuickBooks does, keeping the VAT sent', async () => {
     // Given the fixture company
     const sim = await simulator();
     const token = await accessToken(sim);
@@ -413,7 +413,7 @@ describe('throttling', () => {
 });
 
 describe('queries', () => {
-  it('finds a customer by a display name with a quote in it, and answers none as empty', async () => {
+  it('finds a display name with a quote in it and answers none as empty', async () => {
     // Given a customer named O'Brien
     const sim = await simulator({
       customers: [{ Id: '70', DisplayName: "Niamh O'Brien", CurrencyRef: { value: 'EUR' } }],
