@@ -214,7 +214,8 @@ describe('pushing invoices and credit memos', () => {
     // When the invoice of #1042 is pushed
     const [outcome] = await connector.pushInvoices([invoice1042()]);
 
-    // Then a EUR customer and non-inventory items were made, and the invoice is 129.85 EUR
+    // Then a EUR customer and non-inventory items were made, and the invoice is 129.85 EUR,
+    // 111.46 GBP at home: Shopify's shop_money total
     const id = outcome?.status === 'pushed' ? outcome.platformId : '';
     const stored = sim.company.get('Invoice', id);
     expect(outcome).toMatchObject({ status: 'pushed', platformTotalMinor: 12985 });
@@ -230,6 +231,56 @@ describe('pushing invoices and credit memos', () => {
     expect(
       [...sim.company.table('Item').values()].find((item) => item['Name'] === 'HL-VASE-GLS-AMB'),
     ).toMatchObject({ Type: 'NonInventory', IncomeAccountRef: { value: '79', name: 'Sales' } });
+  });
+
+  it('credits the EUR refund in euros and applies it to the EUR invoice', async () => {
+    // Given the EUR invoice of #1042 pushed
+    const { sim, connector } = await setUp();
+    const invoice = invoice1042();
+    const [pushedInvoice] = await connector.pushInvoices([invoice]);
+    const invoiceId = pushedInvoice?.status === 'pushed' ? pushedInvoice.platformId : '';
+
+    // When the refund of the vase is credited and applied
+    const creditNote = buildCreditNote(
+      fixtureRefund('1012345600002'),
+      fixtureOrder('#1042'),
+      1,
+      fixtureSettings,
+    ).document;
+    const toPush = { document: creditNote, invoice: { document: invoice, platformId: invoiceId } };
+    const [pushedCredit] = await connector.pushCreditNotes([toPush]);
+    const creditId = pushedCredit?.status === 'pushed' ? pushedCredit.platformId : '';
+    const allocation = await connector.allocate({ ...toPush, platformId: creditId });
+
+    // Then the memo is 34.95 EUR for the invoice's customer and the invoice owes 94.90 EUR
+    expect(pushedCredit).toMatchObject({ status: 'pushed', platformTotalMinor: 3495 });
+    expect(sim.company.get('CreditMemo', creditId)).toMatchObject({
+      CurrencyRef: { value: 'EUR' },
+      ExchangeRate: 0.858369,
+      CustomerRef: sim.company.get('Invoice', invoiceId)?.['CustomerRef'],
+    });
+    expect(allocation).toStrictEqual({ status: 'allocated', allocatedMinor: 3495 });
+    expect(sim.company.get('Invoice', invoiceId)?.['Balance']).toBe(94.9);
+  });
+
+  it('refuses to apply credit to an invoice QuickBooks does not have', async () => {
+    // Given a pushed credit memo whose invoice id is unknown to QuickBooks
+    const { connector } = await setUp();
+    const toPush = {
+      document: creditNote1041(),
+      invoice: { document: invoice1041(), platformId: '999' },
+    };
+    const [credit] = await connector.pushCreditNotes([toPush]);
+    const creditId = credit?.status === 'pushed' ? credit.platformId : '';
+
+    // When it is allocated
+    const allocation = await connector.allocate({ ...toPush, platformId: creditId });
+
+    // Then the allocation is refused, naming the missing invoice
+    expect(allocation).toMatchObject({
+      status: 'refused',
+      reason: expect.stringContaining('Invoice 999'),
+    });
   });
 });
 

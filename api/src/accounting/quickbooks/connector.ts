@@ -171,8 +171,18 @@ class QuickBooksConnector implements AccountingConnector {
     creditNote: CreditNoteToPush & { platformId: string },
   ): Promise<AllocationOutcome> {
     const document = creditNote.document;
-    const memo = await this.read('creditmemo', 'CreditMemo', creditNote.platformId);
-    const invoice = await this.read('invoice', 'Invoice', creditNote.invoice.platformId);
+    let memo: QboJson;
+    let invoice: QboJson;
+    try {
+      memo = await this.read('creditmemo', 'CreditMemo', creditNote.platformId);
+      invoice = await this.read('invoice', 'Invoice', creditNote.invoice.platformId);
+    } catch (error) {
+      if (!(error instanceof Refusal)) {
+        throw error;
+      }
+      return { status: 'refused', reason: error.message, details: error.details };
+    }
+
     const remainingMinor = this.minorOf(memo['RemainingCredit'], document.currency);
     const appliedMinor = this.minorOf(memo['TotalAmt'], document.currency) - remainingMinor;
     if (appliedMinor > 0) {
@@ -295,7 +305,9 @@ class QuickBooksConnector implements AccountingConnector {
   private async read(path: string, entity: SalesEntity, id: string): Promise<QboJson> {
     const result = await this.client.get(`${path}/${encodeURIComponent(id)}`);
     if (!result.ok) {
-      throw new Error(`QuickBooks has no ${entity} ${id}: ${describeFault(result.fault)}`);
+      throw new Refusal(`QuickBooks has no ${entity} ${id}: ${describeFault(result.fault)}`, {
+        fault: result.fault,
+      });
     }
     return result.body[entity] as QboJson;
   }
