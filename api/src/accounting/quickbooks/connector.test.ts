@@ -233,6 +233,23 @@ describe('pushing invoices and credit memos', () => {
     ).toMatchObject({ Type: 'NonInventory', IncomeAccountRef: { value: '79', name: 'Sales' } });
   });
 
+  it('leaves a customer of the same name alone and makes one with the reference', async () => {
+    // Given an Imogen Fairweather in QuickBooks who is another Shopify customer
+    const { sim, connector } = await setUp({
+      customers: [{ Id: '58', DisplayName: 'Imogen Fairweather', Notes: 'SHOPIFY-77123456001019' }],
+    });
+
+    // When the invoice of #1041 is pushed
+    const [outcome] = await connector.pushInvoices([invoice1041()]);
+
+    // Then it is for a new customer named with the order's customer reference
+    const id = outcome?.status === 'pushed' ? outcome.platformId : '';
+    expect(sim.company.get('Invoice', id)?.['CustomerRef']).toStrictEqual({
+      value: expect.not.stringMatching(/^58$/),
+      name: 'Imogen Fairweather (SHOPIFY-7712345600101)',
+    });
+  });
+
   it('credits the EUR refund in euros and applies it to the EUR invoice', async () => {
     // Given the EUR invoice of #1042 pushed
     const { sim, connector } = await setUp();

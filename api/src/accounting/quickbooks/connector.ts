@@ -405,7 +405,9 @@ class QuickBooksConnector implements AccountingConnector {
       const existing = found[0];
       const ours =
         existing &&
-        textOf(existing['Notes'] ?? '').includes(customer.reference) &&
+        textOf(existing['Notes'] ?? '')
+          .split(/\s+/)
+          .includes(customer.reference) &&
         refCurrency(existing) === currency;
       if (existing && !ours) {
         continue;
