@@ -106,6 +106,11 @@ CREATE TABLE accounting_documents (
   next_attempt_at timestamptz NOT NULL DEFAULT now(),
   failure_reason text,
   failure_details jsonb,
+  -- Credit notes only: the refund's 1-based position among the order's credit notes, fixed
+  -- when the credit note is first built so that a rebuild keeps its number.
+  refund_number integer CHECK (refund_number > 0),
+  -- Who last set a failed document back to pending.
+  retried_by text,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   pushed_at timestamptz,

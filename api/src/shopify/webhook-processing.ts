@@ -8,6 +8,7 @@
 import type { Task } from 'graphile-worker';
 import type pg from 'pg';
 
+import { recordOrderCancelled, recordOrderConfirmed, recordRefund } from '../accounting/intake.ts';
 import { upsertProduct, type CatalogueProduct } from '../catalogue/catalogue.ts';
 import { raiseException } from '../ledger/exceptions.ts';
 import {
@@ -206,13 +207,14 @@ async function processBatch(tx: Tx, deliveries: Delivery[]): Promise<void> {
     const orders = creates.map((d) => parsePayload(orderSchema, d.body, d.topic));
     const inputs = await toOrderInputs(tx, orders);
     await placeOrders(tx, inputs, context);
-    creates.forEach((delivery, index) => {
+    for (const [index, delivery] of creates.entries()) {
       const order = orders[index];
+      const accounting = await recordOrderConfirmed(tx, 'orders/create', delivery.body);
       outcomes.set(delivery.id, {
         status: 'processed',
-        result: { order: order?.name, lines: order?.line_items.length },
+        result: { order: order?.name, lines: order?.line_items.length, accounting },
       });
-    });
+    }
   }
 
   for (const delivery of deliveries) {
@@ -270,10 +272,20 @@ async function processOne(
   context: AllocationContext,
 ): Promise<Outcome> {
   switch (delivery.topic) {
-    case 'orders/cancelled':
-      return orderCancelled(tx, parsePayload(orderSchema, delivery.body, delivery.topic), context);
-    case 'refunds/create':
-      return refundCreated(tx, parsePayload(refundSchema, delivery.body, delivery.topic), context);
+    case 'orders/paid':
+      return orderPaid(tx, delivery);
+    case 'orders/cancelled': {
+      const order = parsePayload(orderSchema, delivery.body, delivery.topic);
+      const outcome = await orderCancelled(tx, order, context);
+      const accounting = await recordOrderCancelled(tx, delivery.body);
+      return { ...outcome, result: { ...outcome.result, accounting } };
+    }
+    case 'refunds/create': {
+      const refund = parsePayload(refundSchema, delivery.body, delivery.topic);
+      const outcome = await refundCreated(tx, refund, context);
+      const accounting = await recordRefund(tx, delivery.body);
+      return { ...outcome, result: { ...outcome.result, accounting } };
+    }
     case 'fulfillments/create':
       return fulfillmentCreated(tx, delivery, context);
     case 'inventory_levels/update':
@@ -284,6 +296,13 @@ async function processOne(
     default:
       return { status: 'ignored', result: { reason: `topic ${delivery.topic} moves no stock` } };
   }
+}
+
+/** Payment moves no stock; it confirms the order for accounting, when the shop invoices then. */
+async function orderPaid(tx: Tx, delivery: Delivery): Promise<Outcome> {
+  const order = parsePayload(orderSchema, delivery.body, delivery.topic);
+  const accounting = await recordOrderConfirmed(tx, 'orders/paid', delivery.body);
+  return { status: 'processed', result: { order: order.name, accounting } };
 }
 
 async function orderCancelled(
