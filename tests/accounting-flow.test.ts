@@ -111,7 +111,7 @@ function callsSince(index: number) {
 }
 
 describe('the fixture order and its refund', () => {
-  it('make one invoice and one credit note with the fixture figures, pushed and applied', async () => {
+  it('make one invoice and one credit note with the fixture figures, applied', async () => {
     // Given the fixture deliveries of #1041: created, paid, then refunded £27.00
     const created = readFixture('webhooks/D01-orders-create-1041.json');
     const refunded = readFixture('webhooks/D08-refunds-create-1041.json');
@@ -142,5 +142,286 @@ describe('the fixture order and its refund', () => {
     });
     expect(platform.numbers('invoice')).toContain('SHP-1041');
     expect(platform.numbers('credit-note')).toContain('SHP-1041-R1');
+  });
+});
+
+describe('deliveries replayed, re-sent and out of order', () => {
+  it('makes nothing twice from webhooks replayed or re-sent', async () => {
+    // Given order 1 paid and refunded, each webhook delivered twice under the same id
+    const body = order(1);
+    await deliver('orders/paid', body, 'replay-1-paid');
+    await deliver('orders/paid', body, 'replay-1-paid');
+    await deliver('refunds/create', refund(1), 'replay-1-refund');
+    await deliver('refunds/create', refund(1), 'replay-1-refund');
+
+    // When Shopify re-sends both as new deliveries
+    await deliver('orders/paid', body);
+    await deliver('refunds/create', refund(1));
+
+    // Then one invoice and one credit note exist, each pushed once
+    const documents = await documentsOf(body.id);
+    expect(documents.map((each) => [each.number, each.status])).toEqual([
+      ['SHP-3001', 'pushed'],
+      ['SHP-3001-R1', 'pushed'],
+    ]);
+    expect(platform.calls.filter((call) => call.numbers.includes('SHP-3001'))).toHaveLength(1);
+    expect(platform.calls.filter((call) => call.numbers.includes('SHP-3001-R1'))).toHaveLength(2);
+  });
+
+  it('keeps a refund that comes before the payment waiting, then credits it', async () => {
+    // Given the refund of order 2 arriving before its orders/paid
+    await deliver('refunds/create', refund(2));
+    expect((await documentsOf(order(2).id)).map((each) => [each.kind, each.status])).toEqual([
+      ['credit_note', 'waiting'],
+    ]);
+
+    // When the payment arrives
+    await deliver('orders/paid', order(2));
+
+    // Then the invoice and the credit note are made and pushed, the credit note applied
+    const documents = await documentsOf(order(2).id);
+    expect(documents).toMatchObject([
+      { kind: 'invoice', number: 'SHP-3002', status: 'pushed', total_minor: '10710' },
+      {
+        kind: 'credit_note',
+        number: 'SHP-3002-R1',
+        status: 'pushed',
+        total_minor: '2700',
+        allocation_status: 'allocated',
+      },
+    ]);
+  });
+
+  it('voids the invoice of an order cancelled unpaid; a late payment makes none', async () => {
+    // Given order 3 cancelled while its payment was still pending
+    const calls = platform.calls.length;
+    const cancelled = {
+      ...order(3),
+      financial_status: 'voided',
+      cancelled_at: '2025-10-01T09:00:00+01:00',
+      cancel_reason: 'customer',
+    };
+    await deliver('orders/cancelled', cancelled);
+
+    // When an orders/paid for it arrives late
+    await deliver('orders/paid', order(3));
+
+    // Then its only document is a void invoice, never pushed
+    const documents = await documentsOf(order(3).id);
+    expect(documents).toMatchObject([{ kind: 'invoice', status: 'void', number: null }]);
+    expect(documents[0]?.failure_reason).toMatch(/cancelled before it was confirmed/);
+    expect(callsSince(calls)).toEqual([]);
+  });
+
+  it('makes one credit note from a cancellation refund and its own webhook', async () => {
+    // Given order 4 paid, then cancelled with its refund, the refund also sent on its own
+    await deliver('orders/paid', order(4));
+    const cancelled = {
+      ...order(4),
+      financial_status: 'partially_refunded',
+      cancelled_at: '2025-10-06T14:22:10+01:00',
+      cancel_reason: 'customer',
+      refunds: [refund(4)],
+    };
+    await deliver('orders/cancelled', cancelled);
+    await deliver('refunds/create', refund(4));
+
+    // Then exactly one invoice and one credit note
+    const documents = await documentsOf(order(4).id);
+    expect(documents.map((each) => [each.number, each.status])).toEqual([
+      ['SHP-3004', 'pushed'],
+      ['SHP-3004-R1', 'pushed'],
+    ]);
+    expect(platform.numbers('credit-note').filter((n) => n === 'SHP-3004-R1')).toHaveLength(1);
+  });
+
+  it('invoices a paid order from its cancellation when orders/paid comes last', async () => {
+    // Given order 5 cancelled with a refund before its orders/paid was processed
+    const cancelled = {
+      ...order(5),
+      financial_status: 'partially_refunded',
+      cancelled_at: '2025-10-06T14:22:10+01:00',
+      refunds: [refund(5)],
+    };
+    await deliver('orders/cancelled', cancelled);
+    await deliver('refunds/create', refund(5));
+    await deliver('orders/paid', order(5));
+
+    // Then the invoice comes from the cancellation's body and the refund is credited once
+    const documents = await documentsOf(order(5).id);
+    expect(documents).toMatchObject([
+      { number: 'SHP-3005', status: 'pushed', total_minor: '10710' },
+      { number: 'SHP-3005-R1', status: 'pushed', total_minor: '2700' },
+    ]);
+  });
+});
+
+describe('when the platform fails', () => {
+  it('keeps a document single on the platform when the answer is lost', async () => {
+    // Given the platform makes the invoice of order 6 but the answer never arrives
+    platform.failNext({ kind: 'lost-answer' });
+    await deliver('orders/paid', order(6));
+    const [waiting] = await documentsOf(order(6).id);
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 1, platform_id: null });
+    expect(platform.numbers('invoice').filter((n) => n === 'SHP-3006')).toHaveLength(1);
+
+    // When the pause has passed and the push runs again
+    const calls = platform.calls.length;
+    await afterTheWait();
+
+    // Then the same document was sent again and adopted: still one invoice on the platform
+    expect(callsSince(calls)).toEqual([{ method: 'pushInvoices', numbers: ['SHP-3006'] }]);
+    const [pushed] = await documentsOf(order(6).id);
+    expect(pushed?.status).toBe('pushed');
+    const held = [...platform.documents.values()].filter((each) => each.number === 'SHP-3006');
+    expect(held.map((each) => each.platformId)).toEqual([pushed?.platform_id]);
+  });
+
+  it('tries again after the pause a busy platform asks for', async () => {
+    // Given the platform unavailable for a minute when order 7's invoice is pushed
+    platform.failNext({ kind: 'unavailable', retryAfterMs: 60_000 });
+    await deliver('orders/paid', order(7));
+
+    // Then the invoice stays pending, due in about a minute, and nothing failed
+    const [waiting] = await documentsOf(order(7).id);
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 1, failure_reason: null });
+    expect(waiting?.due_in_seconds).toBeGreaterThan(50);
+    expect(platform.numbers('invoice')).not.toContain('SHP-3007');
+
+    // When the minute has passed
+    await afterTheWait();
+
+    // Then it is pushed
+    expect((await documentsOf(order(7).id))[0]?.status).toBe('pushed');
+  });
+
+  it('calls a parked platform no more until the time it named', async () => {
+    // Given the platform's daily limit reached when order 8's invoice is pushed
+    const until = new Date(Date.now() + 3_600_000);
+    platform.failNext({ kind: 'parked', until });
+    await deliver('orders/paid', order(8));
+    const parked = await system.pool.query<{ parked_until: Date }>(
+      'SELECT parked_until FROM accounting_connector_state',
+    );
+    expect(parked.rows[0]?.parked_until.toISOString()).toBe(until.toISOString());
+    expect(await exceptionsOf('ACCOUNTING_PUSH_PARKED')).toHaveLength(1);
+
+    // When order 9 is paid meanwhile and the push is woken
+    const calls = platform.calls.length;
+    await deliver('orders/paid', order(9));
+    await wakeAccountingPush(system.pool);
+    await system.waitForProcessing();
+
+    // Then nothing was called and both invoices wait, none failed
+    expect(callsSince(calls)).toEqual([]);
+    const waiting = [...(await documentsOf(order(8).id)), ...(await documentsOf(order(9).id))];
+    expect(waiting.map((each) => each.status)).toEqual(['pending', 'pending']);
+
+    // When the time comes
+    await afterTheWait();
+
+    // Then both are pushed
+    const pushed = [...(await documentsOf(order(8).id)), ...(await documentsOf(order(9).id))];
+    expect(pushed.map((each) => each.status)).toEqual(['pushed', 'pushed']);
+  });
+
+  it('fails a refused document for a person, and pushes it once they retry', async () => {
+    // Given the platform refusing order 10's invoice
+    platform.failNext({
+      kind: 'refuse',
+      number: 'SHP-3010',
+      reason: 'Account code 200 is archived',
+    });
+    await deliver('orders/paid', order(10));
+
+    // Then it failed with the platform's words, and a person is told
+    const [failed] = await documentsOf(order(10).id);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      failure_reason: 'Account code 200 is archived',
+    });
+    const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id);
+    expect(raised.map((each) => each.message)).toEqual([
+      expect.stringContaining('refused invoice SHP-3010: Account code 200 is archived'),
+    ]);
+
+    // When a person retries it
+    const outcome = await withTransaction(system.pool, (tx) =>
+      retryAccountingDocument(tx, failed?.id ?? '', 'finance@example.com'),
+    );
+    await system.waitForProcessing();
+
+    // Then it is pushed
+    expect(outcome).toBe('retried');
+    expect((await documentsOf(order(10).id))[0]?.status).toBe('pushed');
+  });
+
+  it('keeps documents pending while the connection is wrong, telling a person once', async () => {
+    // Given a revoked connection when order 11 and order 12 are pushed
+    platform.failNext({ kind: 'configuration', message: 'the consent was revoked' });
+    platform.failNext({ kind: 'configuration', message: 'the consent was revoked' });
+    await deliver('orders/paid', order(11));
+    await afterTheWait();
+
+    // Then the invoice waits, and one exception names the problem
+    expect((await documentsOf(order(11).id))[0]).toMatchObject({ status: 'pending', attempts: 2 });
+    expect(await exceptionsOf('ACCOUNTING_CONNECTION_FAILED')).toHaveLength(1);
+
+    // When the connection is fixed and the pause has passed
+    await afterTheWait();
+    expect((await documentsOf(order(11).id))[0]?.status).toBe('pushed');
+  });
+
+  it('records a platform total that differs from ours and tells a person', async () => {
+    // Given a platform that rounds order 12's invoice a penny up
+    platform.totalDifferenceMinor = 1;
+    await deliver('orders/paid', order(12));
+    platform.totalDifferenceMinor = 0;
+
+    // Then it is pushed with the platform's total, and the difference is raised
+    const [pushed] = await documentsOf(order(12).id);
+    expect(pushed).toMatchObject({
+      status: 'pushed',
+      total_minor: '10710',
+      platform_total_minor: '10711',
+    });
+    expect(await exceptionsOf('ACCOUNTING_TOTAL_MISMATCH', pushed?.id)).toHaveLength(1);
+  });
+});
+
+describe('a document that cannot be built', () => {
+  it('is kept failed with the reason, and pushed once fixed and retried', async () => {
+    // Given order 13 selling a gift card while no gift card account is set
+    const body = order(13);
+    const lines = body.line_items as Body[];
+    body.line_items = lines.map((line, index) =>
+      index === 0 ? { ...line, gift_card: true } : line,
+    );
+    await deliver('orders/paid', body);
+
+    // Then the delivery was processed, the invoice failed with the builder's reason, and a
+    // person is told
+    const delivery = await system.pool.query<{ status: string }>(
+      `SELECT status FROM webhook_deliveries WHERE topic = 'orders/paid' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(delivery.rows[0]?.status).toBe('processed');
+    const [failed] = await documentsOf(body.id);
+    expect(failed).toMatchObject({ status: 'failed', number: null });
+    expect(failed?.failure_reason).toMatch(/gift card/i);
+    expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id)).toHaveLength(1);
+
+    // When finance sets a gift card account and retries the invoice
+    await withTransaction(system.pool, async (tx) => {
+      const updated = await updateAccountingSettings(tx, { giftCardAccount: '820' }, 'finance');
+      expect(updated.errors).toEqual([]);
+      expect(await retryAccountingDocument(tx, failed?.id ?? '', 'finance')).toBe('retried');
+    });
+    await system.waitForProcessing();
+
+    // Then it is built with the new account and pushed
+    const [pushed] = await documentsOf(body.id);
+    expect(pushed).toMatchObject({ status: 'pushed', number: 'SHP-3013', total_minor: '10710' });
+    const held = [...platform.documents.values()].find((each) => each.number === 'SHP-3013');
+    expect(held?.document.lines[0]?.accountCode).toBe('820');
   });
 });
