@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FakeAccountingPlatform } from '../api/src/accounting/fake-connector.ts';
+import { recordOrderConfirmed, recordRefund } from '../api/src/accounting/intake.ts';
 import { wakeAccountingPush } from '../api/src/accounting/jobs.ts';
 import { retryAccountingDocument } from '../api/src/accounting/push.ts';
 import { updateAccountingSettings } from '../api/src/accounting/settings.ts';
@@ -27,6 +28,7 @@ interface DocumentRow {
   allocation_status: string | null;
   allocated_minor: string | null;
   attempts: number;
+  order_id: string | null;
   failure_reason: string | null;
   due_in_seconds: number;
 }
@@ -74,7 +76,7 @@ async function documentsOf(shopifyOrderId: number | string): Promise<DocumentRow
   const found = await system.pool.query<DocumentRow>(
     `SELECT id::text, kind, status, number, total_minor::text, subtotal_minor::text,
        tax_minor::text, trim(currency) AS currency, platform_id, platform_total_minor::text,
-       allocation_status, allocated_minor::text, attempts, failure_reason,
+       allocation_status, allocated_minor::text, attempts, order_id::text, failure_reason,
        extract(epoch FROM next_attempt_at - now())::float8 AS due_in_seconds
      FROM accounting_documents WHERE shopify_order_id = $1 ORDER BY kind DESC, id`,
     [shopifyOrderId],
@@ -104,6 +106,23 @@ async function afterTheWait(): Promise<void> {
   await system.pool.query('UPDATE accounting_connector_state SET parked_until = NULL');
   await wakeAccountingPush(system.pool);
   await system.waitForProcessing();
+}
+
+/** Waits until `work` is done or waits for another transaction's lock, whichever comes first. */
+async function untilBlockedOrDone(work: Promise<unknown>): Promise<void> {
+  let done = false;
+  void work.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    const blocked = await system.pool.query(
+      `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+    );
+    if ((blocked.rowCount ?? 0) > 0) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 function callsSince(index: number) {
@@ -169,7 +188,7 @@ describe('deliveries replayed, re-sent and out of order', () => {
   });
 
   it('keeps a refund that comes before the payment waiting, then credits it', async () => {
-    // Given the refund of order 2 arriving before its orders/paid
+    // Given the refund of order 2 arriving before its orders/paid and its orders/create
     await deliver('refunds/create', refund(2));
     expect((await documentsOf(order(2).id)).map((each) => [each.kind, each.status])).toEqual([
       ['credit_note', 'waiting'],
@@ -190,6 +209,49 @@ describe('deliveries replayed, re-sent and out of order', () => {
         allocation_status: 'allocated',
       },
     ]);
+  });
+
+  it('credits a refund processed side by side with the payment of its order', async () => {
+    // Given the payment and the refund of order 16 processed in two transactions at once
+    const paying = await system.pool.connect();
+    const refunding = await system.pool.connect();
+    try {
+      await paying.query('BEGIN');
+      await refunding.query('BEGIN');
+      await recordOrderConfirmed(paying, 'orders/paid', order(16));
+      const refunded = recordRefund(refunding, refund(16));
+      await untilBlockedOrDone(refunded);
+      await paying.query('COMMIT');
+      await refunded;
+      await refunding.query('COMMIT');
+    } finally {
+      paying.release();
+      refunding.release();
+    }
+    await system.waitForProcessing();
+
+    // Then the refund saw the invoice: both are pushed
+    expect((await documentsOf(order(16).id)).map((each) => [each.number, each.status])).toEqual([
+      ['SHP-3016', 'pushed'],
+      ['SHP-3016-R1', 'pushed'],
+    ]);
+  });
+
+  it('points the invoice at its order when orders/create comes after orders/paid', async () => {
+    // Given order 15 paid before the shop's orders/create for it arrived
+    await deliver('orders/paid', order(15));
+    expect((await documentsOf(order(15).id))[0]?.order_id).toBeNull();
+
+    // When orders/create arrives
+    await deliver('orders/create', order(15));
+
+    // Then the invoice points at the order it made
+    const placed = await system.pool.query<{ id: string }>(
+      'SELECT id::text FROM orders WHERE shopify_order_id = $1',
+      [order(15).id],
+    );
+    expect(placed.rows[0]?.id).toEqual(expect.any(String));
+    expect((await documentsOf(order(15).id))[0]?.order_id).toBe(placed.rows[0]?.id);
   });
 
   it('voids the invoice of an order cancelled unpaid; a late payment makes none', async () => {
@@ -423,5 +485,73 @@ describe('a document that cannot be built', () => {
     expect(pushed).toMatchObject({ status: 'pushed', number: 'SHP-3013', total_minor: '10710' });
     const held = [...platform.documents.values()].find((each) => each.number === 'SHP-3013');
     expect(held?.document.lines[0]?.accountCode).toBe('820');
+  });
+});
+
+describe('accounting settings', () => {
+  async function update(patch: Parameters<typeof updateAccountingSettings>[1]) {
+    return withTransaction(system.pool, (tx) => updateAccountingSettings(tx, patch, 'finance'));
+  }
+
+  it('refuses numbers that would repeat and blank codes, naming each field, writing nothing', async () => {
+    // Given the settings as they are
+    const before = await system.pool.query('SELECT * FROM accounting_settings');
+
+    // When a patch holds a pattern without the order, one without the refund, and a blank code
+    const result = await update({
+      invoiceNumberPattern: 'SHOP-INVOICE',
+      creditNoteNumberPattern: 'CN-{order_number}',
+      salesAccount: '  ',
+      shippingAccount: '265',
+    });
+
+    // Then each is refused by name and nothing changed
+    expect(result.settings).toBeNull();
+    expect(result.errors.map((error) => [error.field, error.code])).toEqual([
+      ['salesAccount', 'REQUIRED'],
+      ['invoiceNumberPattern', 'PATTERN_INVALID'],
+      ['creditNoteNumberPattern', 'PATTERN_INVALID'],
+    ]);
+    expect(result.errors[2]?.message).toMatch(/\{refund_number\} or \{refund_id\}/);
+    const after = await system.pool.query('SELECT * FROM accounting_settings');
+    expect(after.rows).toEqual(before.rows);
+  });
+
+  it('refuses a placeholder the numbers do not know', async () => {
+    const result = await update({ invoiceNumberPattern: 'INV-{order_number}-{refund_id}' });
+
+    expect(result.errors).toEqual([
+      {
+        field: 'invoiceNumberPattern',
+        code: 'PATTERN_INVALID',
+        message: expect.stringContaining('names {refund_id}'),
+      },
+    ]);
+  });
+
+  it('invoices at creation when the shop says so, with the new number pattern', async () => {
+    // Given invoices made at orders/create, numbered by order name
+    const changed = await update({
+      invoiceTrigger: 'orders/create',
+      invoiceNumberPattern: 'WEB-{order_name}',
+    });
+    expect(changed.settings).toMatchObject({
+      invoiceTrigger: 'orders/create',
+      invoiceNumberPattern: 'WEB-{order_name}',
+      updatedBy: 'finance',
+    });
+
+    try {
+      // When order 14 is created, and later paid
+      await deliver('orders/create', order(14));
+      await deliver('orders/paid', order(14));
+
+      // Then its one invoice was made at creation and pushed
+      expect(await documentsOf(order(14).id)).toMatchObject([
+        { kind: 'invoice', number: 'WEB-3014', status: 'pushed', total_minor: '10710' },
+      ]);
+    } finally {
+      await update({ invoiceTrigger: 'orders/paid', invoiceNumberPattern: 'SHP-{order_number}' });
+    }
   });
 });

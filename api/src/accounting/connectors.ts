@@ -24,14 +24,14 @@ export function accountingConnectorFor(
 ): AccountingConnector {
   switch (settings.platform) {
     case 'xero':
-      // The Xero adapter (xero/connector.ts: createXeroConnector with apiUrl, identityUrl,
-      // clientId, clientSecret, tenantId and logger) is not part of this build yet. Until it
-      // is, every push answers a configuration error: documents stay pending and a person is
-      // told once, and nothing is lost. Wiring it is this one return.
+      // The Xero adapter (xero/connector.ts) is not part of this build yet. Until it is, every
+      // push answers a configuration error: documents stay pending, a person is told once,
+      // and nothing is lost. Wiring it is this one line:
+      // `return createXeroConnector({ ...settings, logger: context.logger });`
       return missingConnector('xero', context.logger);
     case 'quickbooks':
-      // The same for QuickBooks Online (quickbooks/connector.ts: createQuickBooksConnector,
-      // whose `mapping` reads the quickbooks_* columns of accounting_settings through `db`).
+      // The same for QuickBooks Online (quickbooks/connector.ts, createQuickBooksConnector),
+      // whose `mapping` reads the quickbooks_* columns of accounting_settings through `db`.
       return missingConnector('quickbooks', context.logger);
   }
 }

@@ -58,6 +58,9 @@ export async function recordOrderConfirmed(
   topic: InvoiceTrigger,
   body: unknown,
 ): Promise<IntakeResult> {
+  const shopifyOrderId = String((body as { id: string | number }).id);
+  await lockOrder(tx, shopifyOrderId);
+  await linkToOrder(tx, shopifyOrderId);
   const { settings, invoiceTrigger } = await readAccountingSettings(tx);
   if (topic !== invoiceTrigger) {
     return { invoice: 'not-confirmed' };
@@ -79,6 +82,7 @@ export async function recordOrderCancelled(tx: Tx, body: unknown): Promise<Intak
     refunds?: unknown[];
   };
   const shopifyOrderId = String(order.id);
+  await lockOrder(tx, shopifyOrderId);
   const { settings } = await readAccountingSettings(tx);
   const existing = await findBySourceKey(tx, invoiceSourceKey(shopifyOrderId));
   const refunds = Array.isArray(order.refunds) ? order.refunds : [];
@@ -111,6 +115,7 @@ export async function recordOrderCancelled(tx: Tx, body: unknown): Promise<Intak
 
 /** A refund was made: its credit note, now or once its order's invoice exists. */
 export async function recordRefund(tx: Tx, body: unknown): Promise<IntakeResult> {
+  await lockOrder(tx, String((body as { order_id: string | number }).order_id));
   const { settings } = await readAccountingSettings(tx);
   const made = await recordRefundWith(tx, body, settings);
   return { creditNotes: made ? 1 : 0 };
@@ -153,6 +158,30 @@ export function buildFailureOf(error: unknown): BuildFailure | null {
     return { reason: error.message, details: { code: 'PAYLOAD_INVALID', field: null } };
   }
   return null;
+}
+
+/**
+ * Holds the order's documents for this transaction. Without it, a payment and a refund of one
+ * order processed side by side would each miss the other's uncommitted row: the credit note
+ * would wait for an invoice that never looks for it, or two refunds would take one number.
+ */
+async function lockOrder(tx: Tx, shopifyOrderId: string): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('accounting:order:' || $1, 0))", [
+    shopifyOrderId,
+  ]);
+}
+
+/**
+ * Points the order's documents at its row in `orders`, once the order is known there: a
+ * payment or a refund may arrive before the order's own orders/create.
+ */
+async function linkToOrder(tx: Tx, shopifyOrderId: string): Promise<void> {
+  await tx.query(
+    `UPDATE accounting_documents d SET order_id = o.id
+     FROM orders o
+     WHERE d.shopify_order_id = $1 AND d.order_id IS NULL AND o.shopify_order_id = $1`,
+    [shopifyOrderId],
+  );
 }
 
 /** Money was taken when a refund paid some back, or the order's status says it was paid. */

@@ -14,6 +14,8 @@
  * the same platform. Before each push a document is built again from what it was made from,
  * with the settings current then, so a mapping fixed after a refusal reaches the retry.
  */
+import { isDeepStrictEqual } from 'node:util';
+
 import type { Task } from 'graphile-worker';
 import type pg from 'pg';
 
@@ -198,7 +200,9 @@ async function claimBatch(tx: Tx, kind: Kind, options: PushQueueOptions): Promis
   for (const row of due.rows) {
     try {
       const built = rebuildDocument(row, row.invoice_source, settings);
-      if (JSON.stringify(built.document) !== JSON.stringify(row.document)) {
+      // Stored as jsonb, which drops undefined fields and reorders keys: compare as stored.
+      const rebuilt = JSON.parse(JSON.stringify(built.document)) as unknown;
+      if (!isDeepStrictEqual(rebuilt, row.document)) {
         await setStatus(tx, row.id, row.shopify_order_id, { status: 'pending', built });
       }
       claimed.push({
