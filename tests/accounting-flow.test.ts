@@ -493,7 +493,7 @@ describe('accounting settings', () => {
     return withTransaction(system.pool, (tx) => updateAccountingSettings(tx, patch, 'finance'));
   }
 
-  it('refuses numbers that would repeat and blank codes, naming each field, writing nothing', async () => {
+  it('refuses repeating numbers and blank codes by field, writing nothing', async () => {
     // Given the settings as they are
     const before = await system.pool.query('SELECT * FROM accounting_settings');
 
