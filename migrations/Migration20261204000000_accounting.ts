@@ -97,6 +97,9 @@ CREATE TABLE accounting_documents (
   platform_id text,
   platform_number text,
   platform_total_minor bigint,
+  -- A digest of the document last sent whose outcome is not known yet (a lost answer, a
+  -- crash): until the platform answers for it, that same document is sent again, never a
+  -- rebuilt one, so the platform recognises it. Cleared by a refusal.
   idempotency_key text,
   -- Credit notes only: whether the credit is applied to its invoice on the platform.
   allocation_status text

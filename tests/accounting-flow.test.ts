@@ -125,6 +125,10 @@ async function untilBlockedOrDone(work: Promise<unknown>): Promise<void> {
   }
 }
 
+async function update(patch: Parameters<typeof updateAccountingSettings>[1]) {
+  return withTransaction(system.pool, (tx) => updateAccountingSettings(tx, patch, 'finance'));
+}
+
 function callsSince(index: number) {
   return platform.calls.slice(index);
 }
@@ -326,13 +330,22 @@ describe('when the platform fails', () => {
     const [waiting] = await documentsOf(order(6).id);
     expect(waiting).toMatchObject({ status: 'pending', attempts: 1, platform_id: null });
     expect(platform.numbers('invoice').filter((n) => n === 'SHP-3006')).toHaveLength(1);
+    const sent = platform.calls.at(-1)?.documents?.[0];
 
-    // When the pause has passed and the push runs again
+    // When delivery income moves to another account meanwhile, and the push runs again
+    await update({ shippingAccount: '261' });
     const calls = platform.calls.length;
-    await afterTheWait();
+    try {
+      await afterTheWait();
+    } finally {
+      await update({ shippingAccount: '260' });
+    }
 
-    // Then the same document was sent again and adopted: still one invoice on the platform
-    expect(callsSince(calls)).toEqual([{ method: 'pushInvoices', numbers: ['SHP-3006'] }]);
+    // Then the same document was sent again, unchanged, and adopted: one invoice there
+    expect(callsSince(calls)).toEqual([
+      { method: 'pushInvoices', numbers: ['SHP-3006'], documents: [sent] },
+    ]);
+    expect(sent?.lines.find((line) => line.kind === 'shipping')?.accountCode).toBe('260');
     const [pushed] = await documentsOf(order(6).id);
     expect(pushed?.status).toBe('pushed');
     const held = [...platform.documents.values()].filter((each) => each.number === 'SHP-3006');
@@ -489,10 +502,6 @@ describe('a document that cannot be built', () => {
 });
 
 describe('accounting settings', () => {
-  async function update(patch: Parameters<typeof updateAccountingSettings>[1]) {
-    return withTransaction(system.pool, (tx) => updateAccountingSettings(tx, patch, 'finance'));
-  }
-
   it('refuses repeating numbers and blank codes by field, writing nothing', async () => {
     // Given the settings as they are
     const before = await system.pool.query('SELECT * FROM accounting_settings');

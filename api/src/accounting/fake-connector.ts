@@ -41,6 +41,8 @@ export type FakeFailure =
 export interface FakeCall {
   method: 'pushInvoices' | 'pushCreditNotes' | 'allocate';
   numbers: string[];
+  /** The documents as sent, for pushes. */
+  documents?: AccountingDocument[];
 }
 
 export class FakeAccountingPlatform implements AccountingConnector {
@@ -120,7 +122,7 @@ export class FakeAccountingPlatform implements AccountingConnector {
     method: 'pushInvoices' | 'pushCreditNotes',
     documents: AccountingDocument[],
   ): Promise<PushOutcome[]> {
-    this.calls.push({ method, numbers: documents.map((document) => document.number) });
+    this.calls.push({ method, numbers: documents.map((document) => document.number), documents });
     const refusals = this.takeRefusals(documents);
     const lostAnswer = this.failures[0]?.kind === 'lost-answer';
     if (lostAnswer) {

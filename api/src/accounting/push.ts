@@ -12,8 +12,11 @@
  *
  * Invoices go before credit notes, and a credit note goes only once its invoice is pushed to
  * the same platform. Before each push a document is built again from what it was made from,
- * with the settings current then, so a mapping fixed after a refusal reaches the retry.
+ * with the settings current then, so a mapping fixed after a refusal reaches the retry; but a
+ * document sent without an answer is sent again exactly as it was, since the platform may
+ * hold it already.
  */
+import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 
 import type { Task } from 'graphile-worker';
@@ -37,6 +40,7 @@ import { wakeAccountingPush } from './jobs.ts';
 import { readAccountingSettings } from './settings.ts';
 import type {
   AccountingAlert,
+  AccountingSettings,
   AccountingDocument,
   CreditNoteDocument,
   InvoiceDocument,
@@ -66,6 +70,7 @@ interface ClaimedRow {
   source: unknown;
   refund_number: number | null;
   document: AccountingDocument | null;
+  idempotency_key: string | null;
   invoice_source: unknown;
   invoice_document: InvoiceDocument | null;
   invoice_platform_id: string | null;
@@ -180,7 +185,7 @@ async function claimBatch(tx: Tx, kind: Kind, options: PushQueueOptions): Promis
   const { connector } = options;
   const due = await tx.query<ClaimedRow>(
     `SELECT d.id::text, d.kind, d.shopify_order_id::text, d.source, d.refund_number,
-       d.document, i.source AS invoice_source, i.document AS invoice_document,
+       d.document, d.idempotency_key, i.source AS invoice_source, i.document AS invoice_document,
        i.platform_id AS invoice_platform_id
      FROM accounting_documents d
      LEFT JOIN accounting_documents i ON i.id = d.invoice_id
@@ -198,34 +203,16 @@ async function claimBatch(tx: Tx, kind: Kind, options: PushQueueOptions): Promis
   const { settings } = await readAccountingSettings(tx);
   const claimed: Claimed[] = [];
   for (const row of due.rows) {
-    try {
-      const built = rebuildDocument(row, row.invoice_source, settings);
-      // Stored as jsonb, which drops undefined fields and reorders keys: compare as stored.
-      const rebuilt = JSON.parse(JSON.stringify(built.document)) as unknown;
-      if (!isDeepStrictEqual(rebuilt, row.document)) {
-        await setStatus(tx, row.id, row.shopify_order_id, { status: 'pending', built });
-      }
+    const document = await documentToSend(tx, row, settings);
+    if (document !== null) {
       claimed.push({
         id: row.id,
         shopifyOrderId: row.shopify_order_id,
-        document: built.document,
+        document,
         invoice:
           row.invoice_document === null || row.invoice_platform_id === null
             ? null
             : { document: row.invoice_document, platformId: row.invoice_platform_id },
-      });
-    } catch (error) {
-      const failure = buildFailureOf(error);
-      if (failure === null) {
-        throw error;
-      }
-      await setStatus(tx, row.id, row.shopify_order_id, { status: 'failed', failure });
-      await raiseBuildFailure(tx, {
-        documentId: row.id,
-        what: kind === 'invoice' ? 'invoice' : 'credit note',
-        shopifyOrderId: row.shopify_order_id,
-        failure,
-        occurrence: `rebuilt:${Date.now()}`,
       });
     }
   }
@@ -235,7 +222,57 @@ async function claimBatch(tx: Tx, kind: Kind, options: PushQueueOptions): Promis
     claimed.map((each) => each.id),
     options.leaseMs ?? leaseMsDefault,
   );
+  await tx.query(
+    `UPDATE accounting_documents d SET idempotency_key = sent.key
+     FROM unnest($1::bigint[], $2::text[]) AS sent(id, key)
+     WHERE d.id = sent.id`,
+    [claimed.map((each) => each.id), claimed.map((each) => contentKeyOf(each.document))],
+  );
   return claimed;
+}
+
+/**
+ * The document to send: the one sent last time when the platform never answered for it (it
+ * may hold it already), else the document built again with the current settings. Null when
+ * it no longer builds; it is then failed for a person.
+ */
+async function documentToSend(
+  tx: Tx,
+  row: ClaimedRow,
+  settings: AccountingSettings,
+): Promise<AccountingDocument | null> {
+  if (row.idempotency_key !== null && row.document !== null) {
+    return row.document;
+  }
+
+  try {
+    const built = rebuildDocument(row, row.invoice_source, settings);
+    // Stored as jsonb, which drops undefined fields and reorders keys: compare as stored.
+    const rebuilt = JSON.parse(JSON.stringify(built.document)) as unknown;
+    if (!isDeepStrictEqual(rebuilt, row.document)) {
+      await setStatus(tx, row.id, row.shopify_order_id, { status: 'pending', built });
+    }
+    return built.document;
+  } catch (error) {
+    const failure = buildFailureOf(error);
+    if (failure === null) {
+      throw error;
+    }
+    await setStatus(tx, row.id, row.shopify_order_id, { status: 'failed', failure });
+    await raiseBuildFailure(tx, {
+      documentId: row.id,
+      what: row.kind === 'invoice' ? 'invoice' : 'credit note',
+      shopifyOrderId: row.shopify_order_id,
+      failure,
+      occurrence: `rebuilt:${Date.now()}`,
+    });
+    return null;
+  }
+}
+
+/** A digest of the document's content as stored. */
+function contentKeyOf(document: AccountingDocument): string {
+  return createHash('sha256').update(JSON.stringify(document)).digest('hex');
 }
 
 async function lease(tx: Tx, documentIds: string[], leaseMs: number): Promise<void> {
@@ -257,7 +294,7 @@ async function recordOutcome(
     await tx.query(
       `UPDATE accounting_documents
        SET status = 'failed', attempts = attempts + 1, failure_reason = $2,
-         failure_details = $3::jsonb, updated_at = now()
+         failure_details = $3::jsonb, idempotency_key = NULL, updated_at = now()
        WHERE id = $1`,
       [claimed.id, outcome.reason, JSON.stringify({ platform, details: outcome.details ?? null })],
     );
