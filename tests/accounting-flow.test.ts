@@ -275,7 +275,7 @@ describe('deliveries replayed, re-sent and out of order', () => {
     // Then its only document is a void invoice, never pushed
     const documents = await documentsOf(order(3).id);
     expect(documents).toMatchObject([{ kind: 'invoice', status: 'void', number: null }]);
-    expect(documents[0]?.failure_reason).toMatch(/cancelled before it was confirmed/);
+    expect(documents[0]?.failure_reason).toMatch(/cancelled before any money was taken/);
     expect(callsSince(calls)).toEqual([]);
   });
 
@@ -559,6 +559,23 @@ describe('accounting settings', () => {
       expect(await documentsOf(order(14).id)).toMatchObject([
         { kind: 'invoice', number: 'WEB-3014', status: 'pushed', total_minor: '10710' },
       ]);
+
+      // When order 17 is created while the platform is busy, then cancelled unpaid
+      platform.failNext({ kind: 'unavailable', retryAfterMs: 60_000 });
+      await deliver('orders/create', { ...order(17), financial_status: 'pending' });
+      expect((await documentsOf(order(17).id))[0]?.status).toBe('pending');
+      await deliver('orders/cancelled', {
+        ...order(17),
+        financial_status: 'voided',
+        cancelled_at: '2025-10-01T09:00:00+01:00',
+      });
+      await afterTheWait();
+
+      // Then its invoice is void and never reaches the platform
+      expect(await documentsOf(order(17).id)).toMatchObject([
+        { number: 'WEB-3017', status: 'void' },
+      ]);
+      expect(platform.numbers('invoice')).not.toContain('WEB-3017');
     } finally {
       await update({ invoiceTrigger: 'orders/paid', invoiceNumberPattern: 'SHP-{order_number}' });
     }

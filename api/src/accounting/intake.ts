@@ -87,10 +87,14 @@ export async function recordOrderCancelled(tx: Tx, body: unknown): Promise<Intak
   const existing = await findBySourceKey(tx, invoiceSourceKey(shopifyOrderId));
   const refunds = Array.isArray(order.refunds) ? order.refunds : [];
 
-  if (existing === null && !moneyWasTaken(order.financial_status ?? null, refunds)) {
-    const reason =
-      `order ${order.name ?? shopifyOrderId} was cancelled before it was confirmed ` +
-      `(financial status ${order.financial_status ?? 'unknown'}): no invoice is due`;
+  const unpaid = !moneyWasTaken(order.financial_status ?? null, refunds);
+  const reason =
+    `order ${order.name ?? shopifyOrderId} was cancelled before any money was taken ` +
+    `(financial status ${order.financial_status ?? 'unknown'}): no invoice is due`;
+  if (existing !== null && unpaid) {
+    return { invoice: await voidUnpaidInvoice(tx, existing, shopifyOrderId, reason) };
+  }
+  if (existing === null && unpaid) {
     const inserted = await insertDocument(tx, {
       kind: 'invoice',
       sourceKey: invoiceSourceKey(shopifyOrderId),
@@ -111,6 +115,40 @@ export async function recordOrderCancelled(tx: Tx, body: unknown): Promise<Intak
     }
   }
   return { invoice, creditNotes };
+}
+
+/**
+ * An invoice made at orders/create for an order then cancelled unpaid. Not pushed yet, it is
+ * voided. Already pushed, it stands on the platform with nothing to credit it (Shopify makes
+ * no refund when no money moved): a person is asked to void it there.
+ */
+async function voidUnpaidInvoice(
+  tx: Tx,
+  invoice: { id: string; status: DocumentStatus },
+  shopifyOrderId: string,
+  reason: string,
+): Promise<'void' | 'exists'> {
+  if (invoice.status === 'pending' || invoice.status === 'failed') {
+    await setStatus(tx, invoice.id, shopifyOrderId, {
+      status: 'void',
+      failure: { reason, details: { code: 'CANCELLED_BEFORE_CONFIRMATION', field: null } },
+    });
+    return 'void';
+  }
+  if (invoice.status === 'pushed') {
+    const order = await tx.query<{ id: string }>(
+      'SELECT id::text FROM orders WHERE shopify_order_id = $1',
+      [shopifyOrderId],
+    );
+    await raiseException(tx, {
+      kind: 'ACCOUNTING_DOCUMENT_FAILED',
+      message: `The invoice is already on the accounting platform, but ${reason}: void it there`,
+      orderId: order.rows[0]?.id ?? null,
+      sourceKey: `accounting:document:${invoice.id}:cancelled-unpaid`,
+      details: { documentId: invoice.id, shopifyOrderId },
+    });
+  }
+  return 'exists';
 }
 
 /** A refund was made: its credit note, now or once its order's invoice exists. */
