@@ -58,14 +58,35 @@ export async function recordOrderConfirmed(
   topic: InvoiceTrigger,
   body: unknown,
 ): Promise<IntakeResult> {
-  const shopifyOrderId = String((body as { id: string | number }).id);
-  await lockOrder(tx, shopifyOrderId);
-  await linkToOrder(tx, shopifyOrderId);
+  const [result] = await recordOrdersConfirmed(tx, topic, [body]);
+  return result ?? {};
+}
+
+/**
+ * As recordOrderConfirmed for many orders at once (a batch of orders/create): when the topic
+ * is not the shop's trigger, it costs two statements whatever the number of orders.
+ */
+export async function recordOrdersConfirmed(
+  tx: Tx,
+  topic: InvoiceTrigger,
+  bodies: unknown[],
+): Promise<IntakeResult[]> {
+  const shopifyOrderIds = bodies.map((body) => String((body as { id: string | number }).id));
+  await linkToOrders(tx, shopifyOrderIds);
   const { settings, invoiceTrigger } = await readAccountingSettings(tx);
   if (topic !== invoiceTrigger) {
-    return { invoice: 'not-confirmed' };
+    return bodies.map(() => ({ invoice: 'not-confirmed' }));
   }
-  return { invoice: await ensureInvoice(tx, body, settings) };
+
+  // In one fixed order, so that two batches sharing orders cannot wait on each other.
+  for (const shopifyOrderId of [...new Set(shopifyOrderIds)].sort()) {
+    await lockOrder(tx, shopifyOrderId);
+  }
+  const results: IntakeResult[] = [];
+  for (const body of bodies) {
+    results.push({ invoice: await ensureInvoice(tx, body, settings) });
+  }
+  return results;
 }
 
 /**
@@ -210,15 +231,16 @@ async function lockOrder(tx: Tx, shopifyOrderId: string): Promise<void> {
 }
 
 /**
- * Points the order's documents at its row in `orders`, once the order is known there: a
+ * Points the orders' documents at their rows in `orders`, once the orders are known there: a
  * payment or a refund may arrive before the order's own orders/create.
  */
-async function linkToOrder(tx: Tx, shopifyOrderId: string): Promise<void> {
+async function linkToOrders(tx: Tx, shopifyOrderIds: string[]): Promise<void> {
   await tx.query(
     `UPDATE accounting_documents d SET order_id = o.id
      FROM orders o
-     WHERE d.shopify_order_id = $1 AND d.order_id IS NULL AND o.shopify_order_id = $1`,
-    [shopifyOrderId],
+     WHERE d.shopify_order_id = ANY($1::bigint[]) AND d.order_id IS NULL
+       AND o.shopify_order_id = d.shopify_order_id`,
+    [shopifyOrderIds],
   );
 }
 

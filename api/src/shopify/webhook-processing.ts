@@ -8,7 +8,12 @@
 import type { Task } from 'graphile-worker';
 import type pg from 'pg';
 
-import { recordOrderCancelled, recordOrderConfirmed, recordRefund } from '../accounting/intake.ts';
+import {
+  recordOrderCancelled,
+  recordOrderConfirmed,
+  recordOrdersConfirmed,
+  recordRefund,
+} from '../accounting/intake.ts';
 import { upsertProduct, type CatalogueProduct } from '../catalogue/catalogue.ts';
 import { raiseException } from '../ledger/exceptions.ts';
 import {
@@ -207,14 +212,22 @@ async function processBatch(tx: Tx, deliveries: Delivery[]): Promise<void> {
     const orders = creates.map((d) => parsePayload(orderSchema, d.body, d.topic));
     const inputs = await toOrderInputs(tx, orders);
     await placeOrders(tx, inputs, context);
-    for (const [index, delivery] of creates.entries()) {
+    const accounting = await recordOrdersConfirmed(
+      tx,
+      'orders/create',
+      creates.map((delivery) => delivery.body),
+    );
+    creates.forEach((delivery, index) => {
       const order = orders[index];
-      const accounting = await recordOrderConfirmed(tx, 'orders/create', delivery.body);
       outcomes.set(delivery.id, {
         status: 'processed',
-        result: { order: order?.name, lines: order?.line_items.length, accounting },
+        result: {
+          order: order?.name,
+          lines: order?.line_items.length,
+          accounting: accounting[index],
+        },
       });
-    }
+    });
   }
 
   for (const delivery of deliveries) {
