@@ -426,9 +426,15 @@ describe('when the platform fails', () => {
     );
     await system.waitForProcessing();
 
-    // Then it is pushed
+    // Then it is pushed, and retrying it again, or a document that does not exist, does nothing
     expect(outcome).toBe('retried');
     expect((await documentsOf(order(10).id))[0]?.status).toBe('pushed');
+    const again = await withTransaction(system.pool, async (tx) => [
+      await retryAccountingDocument(tx, failed?.id ?? '', 'finance@example.com'),
+      await retryAccountingDocument(tx, '999999', 'finance@example.com'),
+      await retryAccountingDocument(tx, 'SHP-3010', 'finance@example.com'),
+    ]);
+    expect(again).toEqual(['not_failed', 'not_found', 'not_found']);
   });
 
   it('keeps documents pending while the connection is wrong, telling a person once', async () => {

@@ -529,6 +529,9 @@ export async function retryAccountingDocument(
   documentId: string,
   actor: string,
 ): Promise<RetryOutcome> {
+  if (!/^\d{1,18}$/.test(documentId)) {
+    return 'not_found';
+  }
   const retried = await tx.query<{ shopify_order_id: string; status: string }>(
     `UPDATE accounting_documents
      SET status = CASE WHEN status = 'failed' THEN 'pending' ELSE status END,

@@ -4,6 +4,10 @@
  * other topics one by one. If anything in the batch fails, each delivery is retried in a
  * transaction of its own, so one bad body cannot hold back the others; a body that can never
  * be processed is marked failed with the reason and kept.
+ *
+ * Orders, payments, cancellations and refunds also make their invoices and credit notes, in the
+ * same transaction (accounting/intake.ts); `orders/paid` moves no stock and is processed for
+ * that alone.
  */
 import type { Task } from 'graphile-worker';
 import type pg from 'pg';
