@@ -64,6 +64,10 @@ CREATE TABLE accounting_connector_state (
   platform text PRIMARY KEY CHECK (platform IN ('xero', 'quickbooks')),
   parked_until timestamptz,
   parked_reason text,
+  -- QuickBooks replaces its refresh token as it is used: the newest one, and a digest of the
+  -- configured token it descends from (a newly configured token wins over it).
+  refresh_token text,
+  refresh_token_origin text,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 `;

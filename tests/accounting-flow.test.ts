@@ -10,7 +10,8 @@ import { FakeAccountingPlatform } from '../api/src/accounting/fake-connector.ts'
 import { recordOrderConfirmed, recordRefund } from '../api/src/accounting/intake.ts';
 import { wakeAccountingPush } from '../api/src/accounting/jobs.ts';
 import { retryAccountingDocument } from '../api/src/accounting/push.ts';
-import { updateAccountingSettings } from '../api/src/accounting/settings.ts';
+import { currentRefreshToken, saveRefreshToken } from '../api/src/accounting/connector-state.ts';
+import { readQuickBooksMapping, updateAccountingSettings } from '../api/src/accounting/settings.ts';
 import { withTransaction } from '../api/src/platform/transaction.ts';
 import { readFixture, startTestSystem, type TestSystem } from './support/system.ts';
 
@@ -585,5 +586,34 @@ describe('accounting settings', () => {
     } finally {
       await update({ invoiceTrigger: 'orders/paid', invoiceNumberPattern: 'SHP-{order_number}' });
     }
+  });
+
+  it('gives QuickBooks the ids finance set, and null where it finds them by name', async () => {
+    await update({ quickbooksTaxedTaxCode: ' 7 ', quickbooksShippingItem: 'SHIPPING_ITEM_ID' });
+
+    expect(await readQuickBooksMapping(system.pool)).toEqual({
+      taxCodes: { taxed: '7', untaxed: null, outOfScope: null },
+      shippingItem: 'SHIPPING_ITEM_ID',
+      otherItem: null,
+    });
+  });
+});
+
+describe('the refresh token a platform hands out', () => {
+  it('is used for the token it descends from, until another token is configured', async () => {
+    // Given nothing saved: the configured token
+    expect(await currentRefreshToken(system.pool, 'quickbooks', 'AB11-first')).toBe('AB11-first');
+
+    // When QuickBooks issues a new token for it
+    await saveRefreshToken(system.pool, 'quickbooks', 'AB11-first', 'AB11-second');
+
+    // Then that one is used, unless the configuration names a new token
+    expect(await currentRefreshToken(system.pool, 'quickbooks', 'AB11-first')).toBe('AB11-second');
+    expect(await currentRefreshToken(system.pool, 'quickbooks', 'AB11-new')).toBe('AB11-new');
+    const stored = await system.pool.query<{ refresh_token_origin: string }>(
+      'SELECT refresh_token_origin FROM accounting_connector_state WHERE platform = $1',
+      ['quickbooks'],
+    );
+    expect(stored.rows[0]?.refresh_token_origin).not.toContain('AB11');
   });
 });

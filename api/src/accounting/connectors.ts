@@ -21,18 +21,22 @@ export interface ConnectorContext {
 export function accountingConnectorFor(
   settings: AccountingPlatformSettings,
   context: ConnectorContext,
-): AccountingConnector {
+): Promise<AccountingConnector> {
   switch (settings.platform) {
     case 'xero':
       // The Xero adapter (xero/connector.ts) is not part of this build yet. Until it is, every
       // push answers a configuration error: documents stay pending, a person is told once,
       // and nothing is lost. Wiring it is this one line:
-      // `return createXeroConnector({ ...settings, logger: context.logger });`
-      return missingConnector('xero', context.logger);
+      // `return Promise.resolve(createXeroConnector({ ...settings, logger: context.logger }));`
+      return Promise.resolve(missingConnector('xero', context.logger));
     case 'quickbooks':
-      // The same for QuickBooks Online (quickbooks/connector.ts, createQuickBooksConnector),
-      // whose `mapping` reads the quickbooks_* columns of accounting_settings through `db`.
-      return missingConnector('quickbooks', context.logger);
+      // The same for QuickBooks Online (quickbooks/connector.ts). Wiring it is
+      // `createQuickBooksConnector({ ...settings, logger, refreshToken, saveRefreshToken,
+      // mapping })` with `refreshToken: await currentRefreshToken(db, 'quickbooks',
+      // settings.refreshToken)`, `saveRefreshToken: (token) => saveRefreshToken(db,
+      // 'quickbooks', settings.refreshToken, token)` (connector-state.ts) and
+      // `mapping: () => readQuickBooksMapping(db)` (settings.ts).
+      return Promise.resolve(missingConnector('quickbooks', context.logger));
   }
 }
 

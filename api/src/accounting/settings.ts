@@ -327,3 +327,28 @@ function patternProblem(
   }
   return null;
 }
+
+/**
+ * Where lines post in a QuickBooks company, by QuickBooks id; null means the connector finds
+ * the usual one by name.
+ */
+export interface QuickBooksMappingSettings {
+  taxCodes: { taxed: string | null; untaxed: string | null; outOfScope: string | null };
+  shippingItem: string | null;
+  otherItem: string | null;
+}
+
+/** The QuickBooks ids finance set, read afresh so a change reaches the next push. */
+export async function readQuickBooksMapping(db: Queryable): Promise<QuickBooksMappingSettings> {
+  const stored = await readStoredAccountingSettings(db);
+  return {
+    taxCodes: {
+      taxed: stored.quickbooksTaxedTaxCode,
+      untaxed: stored.quickbooksUntaxedTaxCode,
+      // Rounding and money-only lines: QuickBooks' "No VAT" code is found by name.
+      outOfScope: null,
+    },
+    shippingItem: stored.quickbooksShippingItem,
+    otherItem: stored.quickbooksOtherItem,
+  };
+}

@@ -163,7 +163,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
             'no ACCOUNTING_PLATFORM set: pushing to the built-in Xero simulator',
           );
         }
-        const connector = accountingConnectorFor(platform, { logger, db: pool });
+        const connector = await accountingConnectorFor(platform, { logger, db: pool });
         closers.push(() => connector.close());
         accounting = connector;
       }
