@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAccountingPlatform } from '../api/src/accounting/fake-connector.ts';
 import { recordOrderConfirmed, recordRefund } from '../api/src/accounting/intake.ts';
 import { wakeAccountingPush } from '../api/src/accounting/jobs.ts';
-import { retryAccountingDocument } from '../api/src/accounting/push.ts';
+import { resumeAfterConnectionFix, retryAccountingDocument } from '../api/src/accounting/push.ts';
 import { currentRefreshToken, saveRefreshToken } from '../api/src/accounting/connector-state.ts';
 import { readQuickBooksMapping, updateAccountingSettings } from '../api/src/accounting/settings.ts';
 import { withTransaction } from '../api/src/platform/transaction.ts';
@@ -445,13 +445,27 @@ describe('when the platform fails', () => {
     await deliver('orders/paid', order(11));
     await afterTheWait();
 
-    // Then the invoice waits, and one exception names the problem
-    expect((await documentsOf(order(11).id))[0]).toMatchObject({ status: 'pending', attempts: 2 });
+    // Then the invoice waits, saying why, and one exception names the problem
+    const [waiting] = await documentsOf(order(11).id);
+    expect(waiting).toMatchObject({
+      status: 'pending',
+      attempts: 2,
+      failure_reason: 'waiting for the xero connection: the consent was revoked',
+    });
+    expect(waiting?.due_in_seconds).toBeGreaterThan(0);
     expect(await exceptionsOf('ACCOUNTING_CONNECTION_FAILED')).toHaveLength(1);
 
-    // When the connection is fixed and the pause has passed
-    await afterTheWait();
-    expect((await documentsOf(order(11).id))[0]?.status).toBe('pushed');
+    // When the connection is fixed and the system starts again
+    expect(await resumeAfterConnectionFix(system.pool, 'xero')).toBe(1);
+    expect((await documentsOf(order(11).id))[0]?.due_in_seconds).toBeLessThanOrEqual(0);
+    await wakeAccountingPush(system.pool);
+    await system.waitForProcessing();
+
+    // Then it is pushed and no longer says it waits
+    expect((await documentsOf(order(11).id))[0]).toMatchObject({
+      status: 'pushed',
+      failure_reason: null,
+    });
   });
 
   it('records a platform total that differs from ours and tells a person', async () => {

@@ -57,6 +57,9 @@ export interface PushQueueOptions {
   leaseMs?: number;
 }
 
+/** Marks documents that wait for the connection to be fixed (failure_details.code). */
+const connectionFailedCode = 'CONNECTION_FAILED';
+
 /** Credit notes applied to their invoices in one claim. */
 const allocationBatchMax = 20;
 const leaseMsDefault = 10 * 60_000;
@@ -403,13 +406,28 @@ async function recordCallFailure(
 
     const retryAfterMs =
       error instanceof ConnectorUnavailableError ? error.retryAfterMs : undefined;
+    // A pending document says why it waits when a person can do something about it.
+    const waitReason =
+      error instanceof ConnectorConfigurationError
+        ? {
+            reason: `waiting for the ${platform} connection: ${error.message}`,
+            details: { code: connectionFailedCode, platform },
+          }
+        : null;
     await tx.query(
       `UPDATE accounting_documents
        SET attempts = attempts + 1, updated_at = now(),
          next_attempt_at = now() + make_interval(secs =>
-           coalesce($2::float8 / 1000, least(3600, 30 * 2 ^ least(attempts, 10))))
+           coalesce($2::float8 / 1000, least(3600, 30 * 2 ^ least(attempts, 10)))),
+         failure_reason = CASE WHEN status = 'pending' THEN $3 ELSE failure_reason END,
+         failure_details = CASE WHEN status = 'pending' THEN $4::jsonb ELSE failure_details END
        WHERE id = ANY($1::bigint[])`,
-      [documentIds, retryAfterMs ?? null],
+      [
+        documentIds,
+        retryAfterMs ?? null,
+        waitReason?.reason ?? null,
+        waitReason === null ? null : JSON.stringify(waitReason.details),
+      ],
     );
 
     if (error instanceof ConnectorUnavailableError) {
@@ -516,6 +534,23 @@ async function recordAllocation(
       details: { documentId: row.id, platform, reason: outcome.reason },
     });
   }
+}
+
+/**
+ * Makes documents held back by a wrong connection due now. Called at start: a connection is
+ * fixed in the configuration, so a restart is when it may work again.
+ */
+export async function resumeAfterConnectionFix(
+  pool: pg.Pool,
+  platform: AccountingPlatform,
+): Promise<number> {
+  const resumed = await pool.query(
+    `UPDATE accounting_documents SET next_attempt_at = now(), updated_at = now()
+     WHERE status = 'pending' AND next_attempt_at > now()
+       AND failure_details->>'code' = $1 AND failure_details->>'platform' = $2`,
+    [connectionFailedCode, platform],
+  );
+  return resumed.rowCount ?? 0;
 }
 
 export type RetryOutcome = 'retried' | 'not_found' | 'not_failed';

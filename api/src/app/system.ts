@@ -16,7 +16,11 @@ import type pg from 'pg';
 import type { AccountingConnector } from '../accounting/connector.ts';
 import { accountingConnectorFor } from '../accounting/connectors.ts';
 import { pushAccountingDocumentsTask } from '../accounting/jobs.ts';
-import { pushAccountingDocumentsTaskHandler, startAccountingSweeper } from '../accounting/push.ts';
+import {
+  pushAccountingDocumentsTaskHandler,
+  resumeAfterConnectionFix,
+  startAccountingSweeper,
+} from '../accounting/push.ts';
 import {
   startXeroSimulator,
   xeroSimulatorDefaults,
@@ -167,6 +171,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         closers.push(() => connector.close());
         accounting = connector;
       }
+      await resumeAfterConnectionFix(pool, accounting.platform);
 
       const worker: Runner = await startJobWorker({
         pool,
