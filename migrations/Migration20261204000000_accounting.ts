@@ -64,6 +64,10 @@ CREATE TABLE accounting_connector_state (
   platform text PRIMARY KEY CHECK (platform IN ('xero', 'quickbooks')),
   parked_until timestamptz,
   parked_reason text,
+  -- QuickBooks replaces its refresh token as it is used: the newest one, and a digest of the
+  -- configured token it descends from (a newly configured token wins over it).
+  refresh_token text,
+  refresh_token_origin text,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 `;
@@ -97,6 +101,9 @@ CREATE TABLE accounting_documents (
   platform_id text,
   platform_number text,
   platform_total_minor bigint,
+  -- A digest of the document last sent whose outcome is not known yet (a lost answer, a
+  -- crash): until the platform answers for it, that same document is sent again, never a
+  -- rebuilt one, so the platform recognises it. Cleared by a refusal.
   idempotency_key text,
   -- Credit notes only: whether the credit is applied to its invoice on the platform.
   allocation_status text
@@ -106,6 +113,11 @@ CREATE TABLE accounting_documents (
   next_attempt_at timestamptz NOT NULL DEFAULT now(),
   failure_reason text,
   failure_details jsonb,
+  -- Credit notes only: the refund's 1-based position among the order's credit notes, fixed
+  -- when the credit note is first built so that a rebuild keeps its number.
+  refund_number integer CHECK (refund_number > 0),
+  -- Who last set a failed document back to pending.
+  retried_by text,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   pushed_at timestamptz,

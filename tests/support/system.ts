@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import type { AccountingConnector } from '../../api/src/accounting/connector.ts';
 import type { SignInThrottleSettings } from '../../api/src/access/sign-in-throttle.ts';
 import { startSystem, type System } from '../../api/src/app/system.ts';
 import { loadConfig } from '../../api/src/platform/config.ts';
@@ -47,6 +48,8 @@ export async function startTestSystem(
     accessRecheckIntervalMs?: number;
     signInThrottle?: Partial<SignInThrottleSettings>;
     environment?: Record<string, string>;
+    /** An accounting platform in place of the configured one (the Xero simulator). */
+    accountingConnector?: AccountingConnector;
   } = {},
 ): Promise<TestSystem> {
   const simulator =
@@ -71,6 +74,7 @@ export async function startTestSystem(
     workerConcurrency: options.workerConcurrency ?? 4,
     accessRecheckIntervalMs: options.accessRecheckIntervalMs,
     signInThrottle: options.signInThrottle,
+    accountingConnector: options.accountingConnector,
   });
   const apiUrl = system.apiUrl ?? '';
 

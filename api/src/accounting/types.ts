@@ -165,7 +165,8 @@ export type AccountingDocument = InvoiceDocument | CreditNoteDocument;
 
 /** Something a person should look at although the document is correct and complete. */
 export interface AccountingAlert {
-  code: 'ROUNDING_LINE_ADDED';
+  /** PLATFORM_TOTAL_DIFFERS: the platform's total is not ours; `amountMinor` = theirs - ours. */
+  code: 'ROUNDING_LINE_ADDED' | 'PLATFORM_TOTAL_DIFFERS';
   message: string;
   amountMinor: number;
 }

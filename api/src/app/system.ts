@@ -2,7 +2,8 @@
  * Starts the whole system in one process: the database (embedded unless DATABASE_URL is set),
  * migrations, the first admin on first start, the catalogue import on first start, the job
  * worker, the API, and, when no shop is configured, the built-in Shopify simulator with a slow
- * stream of orders so that a newcomer sees stock move.
+ * stream of orders so that a newcomer sees stock move; when no accounting platform is
+ * configured, the built-in Xero simulator receives the invoices and credit notes.
  */
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -12,6 +13,19 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Runner } from 'graphile-worker';
 import type pg from 'pg';
 
+import type { AccountingConnector } from '../accounting/connector.ts';
+import { accountingConnectorFor } from '../accounting/connectors.ts';
+import { pushAccountingDocumentsTask } from '../accounting/jobs.ts';
+import {
+  pushAccountingDocumentsTaskHandler,
+  resumeAfterConnectionFix,
+  startAccountingSweeper,
+} from '../accounting/push.ts';
+import {
+  startXeroSimulator,
+  xeroSimulatorDefaults,
+  type XeroSimulator,
+} from '../accounting/xero/simulator/server.ts';
 import { accessEndedChannel, createLiveAccess } from '../access/live-access.ts';
 import { SignInThrottle, type SignInThrottleSettings } from '../access/sign-in-throttle.ts';
 import { ensureAdminToken, generateToken } from '../access/tokens.ts';
@@ -56,6 +70,10 @@ export interface SystemOptions {
   accessRecheckIntervalMs?: number;
   /** Delays and limits of sign-in throttling; tests shorten them. */
   signInThrottle?: Partial<SignInThrottleSettings>;
+  /** Replaces the configured accounting connector (tests use an in-memory platform). */
+  accountingConnector?: AccountingConnector;
+  /** How long a claimed document is held for a push in flight; ten minutes by default. */
+  accountingLeaseMs?: number;
 }
 
 export interface System {
@@ -63,6 +81,8 @@ export interface System {
   adminToken: string;
   shopify: ShopifySettings;
   simulator: ShopifySimulator | null;
+  /** The built-in Xero simulator, when no accounting platform is configured. */
+  xeroSimulator: XeroSimulator | null;
   pool: pg.Pool;
   orm: MikroORM;
   databaseUrl: string;
@@ -125,7 +145,34 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     registerStockPush();
     onStockChanged(announceStockChanges);
 
+    let xeroSimulator: XeroSimulator | null = null;
     if (options.runWorker !== false) {
+      let accounting = options.accountingConnector;
+      if (accounting === undefined) {
+        let platform = config.accounting;
+        if (platform === undefined) {
+          const started = await startXeroSimulator({ logger });
+          xeroSimulator = started;
+          closers.push(() => started.close());
+          platform = {
+            platform: 'xero',
+            apiUrl: started.apiUrl,
+            identityUrl: started.identityUrl,
+            clientId: started.clientId,
+            clientSecret: started.clientSecret,
+            tenantId: started.tenantId,
+          };
+          logger.info(
+            { url: started.apiUrl, organisation: xeroSimulatorDefaults.organisationName },
+            'no ACCOUNTING_PLATFORM set: pushing to the built-in Xero simulator',
+          );
+        }
+        const connector = await accountingConnectorFor(platform, { logger, db: pool });
+        closers.push(() => connector.close());
+        accounting = connector;
+      }
+      await resumeAfterConnectionFix(pool, accounting.platform);
+
       const worker: Runner = await startJobWorker({
         pool,
         logger,
@@ -133,11 +180,19 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         tasks: {
           [processWebhooksTask]: processWebhooksTaskHandler(pool, logger),
           [pushAvailableTask]: pushAvailableTaskHandler(pool, client, logger),
+          [pushAccountingDocumentsTask]: pushAccountingDocumentsTaskHandler({
+            pool,
+            connector: accounting,
+            logger,
+            leaseMs: options.accountingLeaseMs,
+          }),
         },
       });
       closers.push(() => worker.stop());
       const sweeper = startInboxSweeper(pool, logger);
       closers.push(() => Promise.resolve(sweeper.stop()));
+      const accountingSweeper = startAccountingSweeper(pool, accounting.platform, logger);
+      closers.push(() => Promise.resolve(accountingSweeper.stop()));
     }
 
     let apiUrl: string | null = null;
@@ -199,6 +254,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       adminToken,
       shopify,
       simulator,
+      xeroSimulator,
       pool,
       orm,
       databaseUrl: database.url,

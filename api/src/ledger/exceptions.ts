@@ -17,6 +17,10 @@ export const exceptionKinds = [
   'NEGATIVE_OPENING_BALANCE',
   'SHOP_PUSH_REJECTED',
   'WEBHOOK_UNPROCESSABLE',
+  'ACCOUNTING_DOCUMENT_FAILED',
+  'ACCOUNTING_TOTAL_MISMATCH',
+  'ACCOUNTING_PUSH_PARKED',
+  'ACCOUNTING_CONNECTION_FAILED',
 ] as const;
 export type ExceptionKind = (typeof exceptionKinds)[number];
 

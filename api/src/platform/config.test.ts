@@ -109,4 +109,60 @@ describe('loadConfig', () => {
       adminUrl: 'http://127.0.0.1:7001',
     });
   });
+
+  it('uses the built-in Xero simulator when no accounting platform is named', () => {
+    expect(loadConfig({}).accounting).toBeUndefined();
+  });
+
+  it('names each missing Xero variable, and only those', () => {
+    expect(problemsOf({ ACCOUNTING_PLATFORM: 'xero', XERO_CLIENT_ID: 'ABC' })).toEqual([
+      'XERO_CLIENT_SECRET: required when ACCOUNTING_PLATFORM is xero',
+    ]);
+    expect(problemsOf({ ACCOUNTING_PLATFORM: 'sage' })).toEqual([
+      "ACCOUNTING_PLATFORM: must be 'xero' or 'quickbooks'",
+    ]);
+  });
+
+  it('reads a Xero connection with the real endpoints by default', () => {
+    const config = loadConfig({
+      ACCOUNTING_PLATFORM: 'xero',
+      XERO_CLIENT_ID: 'ABC',
+      XERO_CLIENT_SECRET: 'xero-secret',
+    });
+
+    expect(config.accounting).toEqual({
+      platform: 'xero',
+      apiUrl: 'https://api.xero.com',
+      identityUrl: 'https://identity.xero.com',
+      clientId: 'ABC',
+      clientSecret: 'xero-secret',
+      tenantId: undefined,
+    });
+  });
+
+  it('names every missing QuickBooks variable and reads a complete connection', () => {
+    expect(problemsOf({ ACCOUNTING_PLATFORM: 'quickbooks', QBO_REALM_ID: '9130' })).toEqual([
+      'QBO_CLIENT_ID: required when ACCOUNTING_PLATFORM is quickbooks',
+      'QBO_CLIENT_SECRET: required when ACCOUNTING_PLATFORM is quickbooks',
+      'QBO_REFRESH_TOKEN: required when ACCOUNTING_PLATFORM is quickbooks',
+    ]);
+
+    const config = loadConfig({
+      ACCOUNTING_PLATFORM: 'quickbooks',
+      QBO_CLIENT_ID: 'qb-client',
+      QBO_CLIENT_SECRET: 'qb-secret',
+      QBO_REFRESH_TOKEN: 'qb-refresh',
+      QBO_REALM_ID: '9130',
+      QBO_API_URL: 'http://127.0.0.1:7300',
+    });
+    expect(config.accounting).toEqual({
+      platform: 'quickbooks',
+      apiUrl: 'http://127.0.0.1:7300',
+      oauthUrl: 'https://oauth.platform.intuit.com',
+      clientId: 'qb-client',
+      clientSecret: 'qb-secret',
+      refreshToken: 'qb-refresh',
+      realmId: '9130',
+    });
+  });
 });

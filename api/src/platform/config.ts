@@ -74,6 +74,26 @@ const environmentSchema = z.object({
     .min(1, 'must be at least 1 hour')
     .max(24 * 30, 'must be at most 720 hours (30 days)')
     .default(12),
+  ACCOUNTING_PLATFORM: optionalText.pipe(
+    z.enum(['xero', 'quickbooks'], "must be 'xero' or 'quickbooks'").optional(),
+  ),
+  XERO_CLIENT_ID: optionalText,
+  XERO_CLIENT_SECRET: optionalText,
+  XERO_TENANT_ID: optionalText,
+  XERO_API_URL: optionalText.pipe(z.url('must be a URL such as https://api.xero.com').optional()),
+  XERO_IDENTITY_URL: optionalText.pipe(
+    z.url('must be a URL such as https://identity.xero.com').optional(),
+  ),
+  QBO_CLIENT_ID: optionalText,
+  QBO_CLIENT_SECRET: optionalText,
+  QBO_REFRESH_TOKEN: optionalText,
+  QBO_REALM_ID: optionalText,
+  QBO_API_URL: optionalText.pipe(
+    z.url('must be a URL such as https://quickbooks.api.intuit.com').optional(),
+  ),
+  QBO_OAUTH_URL: optionalText.pipe(
+    z.url('must be a URL such as https://oauth.platform.intuit.com').optional(),
+  ),
   QM_SIMULATED_ORDER_INTERVAL_MS: z.coerce
     .number()
     .int()
@@ -92,6 +112,31 @@ export interface ShopifySettings {
   /** Replaces `https://{shop}` for every Admin API call, for a simulator. */
   adminUrl: string | undefined;
 }
+
+/** A Xero organisation reached through a custom connection (client credentials). */
+export interface XeroSettings {
+  platform: 'xero';
+  apiUrl: string;
+  identityUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** The organisation; unset when the connection reaches exactly one. */
+  tenantId: string | undefined;
+}
+
+/** A QuickBooks Online company, reached with a refresh token of the shop's app. */
+export interface QuickBooksSettings {
+  platform: 'quickbooks';
+  apiUrl: string;
+  oauthUrl: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  realmId: string;
+}
+
+/** Where invoices and credit notes are pushed; absent means the built-in Xero simulator. */
+export type AccountingPlatformSettings = XeroSettings | QuickBooksSettings;
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -112,6 +157,8 @@ export interface Config {
   simulatedOrderIntervalMs: number;
   /** Undefined when SHOPIFY_SHOP is unset: the system then starts its own simulator. */
   shopify: ShopifySettings | undefined;
+  /** Undefined when ACCOUNTING_PLATFORM is unset: the system then starts a Xero simulator. */
+  accounting: AccountingPlatformSettings | undefined;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +197,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     sessionLifetimeMaxMs: env.QM_SESSION_MAX_HOURS * 3_600_000,
     simulatedOrderIntervalMs: env.QM_SIMULATED_ORDER_INTERVAL_MS,
     shopify: readShopifySettings(env),
+    accounting: readAccountingSettings(env),
   };
 }
 
@@ -172,4 +220,42 @@ function readShopifySettings(env: Environment): ShopifySettings | undefined {
     apiVersion: env.SHOPIFY_API_VERSION,
     adminUrl: env.SHOPIFY_ADMIN_URL,
   };
+}
+
+function readAccountingSettings(env: Environment): AccountingPlatformSettings | undefined {
+  const platform = env.ACCOUNTING_PLATFORM;
+  const required = (names: readonly (keyof Environment)[]) => {
+    const missing = names.filter((name) => env[name] === undefined);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        missing.map((name) => `${name}: required when ACCOUNTING_PLATFORM is ${platform}`),
+      );
+    }
+  };
+
+  switch (platform) {
+    case undefined:
+      return undefined;
+    case 'xero':
+      required(['XERO_CLIENT_ID', 'XERO_CLIENT_SECRET']);
+      return {
+        platform,
+        apiUrl: env.XERO_API_URL ?? 'https://api.xero.com',
+        identityUrl: env.XERO_IDENTITY_URL ?? 'https://identity.xero.com',
+        clientId: env.XERO_CLIENT_ID ?? '',
+        clientSecret: env.XERO_CLIENT_SECRET ?? '',
+        tenantId: env.XERO_TENANT_ID,
+      };
+    case 'quickbooks':
+      required(['QBO_CLIENT_ID', 'QBO_CLIENT_SECRET', 'QBO_REFRESH_TOKEN', 'QBO_REALM_ID']);
+      return {
+        platform,
+        apiUrl: env.QBO_API_URL ?? 'https://quickbooks.api.intuit.com',
+        oauthUrl: env.QBO_OAUTH_URL ?? 'https://oauth.platform.intuit.com',
+        clientId: env.QBO_CLIENT_ID ?? '',
+        clientSecret: env.QBO_CLIENT_SECRET ?? '',
+        refreshToken: env.QBO_REFRESH_TOKEN ?? '',
+        realmId: env.QBO_REALM_ID ?? '',
+      };
+  }
 }

@@ -4,10 +4,20 @@
  * other topics one by one. If anything in the batch fails, each delivery is retried in a
  * transaction of its own, so one bad body cannot hold back the others; a body that can never
  * be processed is marked failed with the reason and kept.
+ *
+ * Orders, payments, cancellations and refunds also make their invoices and credit notes, in the
+ * same transaction (accounting/intake.ts); `orders/paid` moves no stock and is processed for
+ * that alone.
  */
 import type { Task } from 'graphile-worker';
 import type pg from 'pg';
 
+import {
+  recordOrderCancelled,
+  recordOrderConfirmed,
+  recordOrdersConfirmed,
+  recordRefund,
+} from '../accounting/intake.ts';
 import { upsertProduct, type CatalogueProduct } from '../catalogue/catalogue.ts';
 import { raiseException } from '../ledger/exceptions.ts';
 import {
@@ -206,11 +216,20 @@ async function processBatch(tx: Tx, deliveries: Delivery[]): Promise<void> {
     const orders = creates.map((d) => parsePayload(orderSchema, d.body, d.topic));
     const inputs = await toOrderInputs(tx, orders);
     await placeOrders(tx, inputs, context);
+    const accounting = await recordOrdersConfirmed(
+      tx,
+      'orders/create',
+      creates.map((delivery) => delivery.body),
+    );
     creates.forEach((delivery, index) => {
       const order = orders[index];
       outcomes.set(delivery.id, {
         status: 'processed',
-        result: { order: order?.name, lines: order?.line_items.length },
+        result: {
+          order: order?.name,
+          lines: order?.line_items.length,
+          accounting: accounting[index],
+        },
       });
     });
   }
@@ -270,10 +289,20 @@ async function processOne(
   context: AllocationContext,
 ): Promise<Outcome> {
   switch (delivery.topic) {
-    case 'orders/cancelled':
-      return orderCancelled(tx, parsePayload(orderSchema, delivery.body, delivery.topic), context);
-    case 'refunds/create':
-      return refundCreated(tx, parsePayload(refundSchema, delivery.body, delivery.topic), context);
+    case 'orders/paid':
+      return orderPaid(tx, delivery);
+    case 'orders/cancelled': {
+      const order = parsePayload(orderSchema, delivery.body, delivery.topic);
+      const outcome = await orderCancelled(tx, order, context);
+      const accounting = await recordOrderCancelled(tx, delivery.body);
+      return { ...outcome, result: { ...outcome.result, accounting } };
+    }
+    case 'refunds/create': {
+      const refund = parsePayload(refundSchema, delivery.body, delivery.topic);
+      const outcome = await refundCreated(tx, refund, context);
+      const accounting = await recordRefund(tx, delivery.body);
+      return { ...outcome, result: { ...outcome.result, accounting } };
+    }
     case 'fulfillments/create':
       return fulfillmentCreated(tx, delivery, context);
     case 'inventory_levels/update':
@@ -284,6 +313,13 @@ async function processOne(
     default:
       return { status: 'ignored', result: { reason: `topic ${delivery.topic} moves no stock` } };
   }
+}
+
+/** Payment moves no stock; it confirms the order for accounting, when the shop invoices then. */
+async function orderPaid(tx: Tx, delivery: Delivery): Promise<Outcome> {
+  const order = parsePayload(orderSchema, delivery.body, delivery.topic);
+  const accounting = await recordOrderConfirmed(tx, 'orders/paid', delivery.body);
+  return { status: 'processed', result: { order: order.name, accounting } };
 }
 
 async function orderCancelled(

@@ -1,8 +1,9 @@
 // An order stream for the system's dev mode: every `intervalMs` the simulated shop sells 1–3
 // active, in-stock variants (1–2 of each) from the warehouse, commits the stock on its own side
-// as Shopify does, and sends a signed `orders/create`. Now and then it fulfils an earlier order
-// (`fulfillments/create`; committed and on hand go down) or cancels one (`orders/cancelled` and
-// `refunds/create` with one event id; the stock is restocked).
+// as Shopify does, and sends a signed `orders/create`, then `orders/paid` (every order is paid
+// at checkout, so the shop's accounting sees it confirmed). Now and then it fulfils an earlier
+// order (`fulfillments/create`; committed and on hand go down) or cancels one
+// (`orders/cancelled` and `refunds/create` with one event id; the stock is restocked).
 // Everything random comes from `random`, so a seed gives the same orders every run.
 // Leaves out: discounts, other currencies, partial fulfilment, returns after fulfilment, and
 // redelivery of webhooks the receiver refused (they are logged and counted, not retried).
@@ -208,6 +209,7 @@ export function startOrderStream(sim: ShopifySimulator, options: OrderStreamOpti
       cancelledAt: null,
     });
     await send('orders/create', body, randomUuid(random));
+    await send('orders/paid', body, randomUuid(random));
   };
 
   const fulfilEarlierOrder = async (): Promise<void> => {

@@ -726,7 +726,13 @@ describe('shopify simulator: order stream', () => {
     expect(first.received.every(hmacIsValid)).toBe(true);
     expect(first.deliveries.every((delivery) => delivery.status === 200)).toBe(true);
     expect(new Set(first.deliveries.map((delivery) => delivery.topic))).toEqual(
-      new Set(['orders/create', 'fulfillments/create', 'orders/cancelled', 'refunds/create']),
+      new Set([
+        'orders/create',
+        'orders/paid',
+        'fulfillments/create',
+        'orders/cancelled',
+        'refunds/create',
+      ]),
     );
   });
 

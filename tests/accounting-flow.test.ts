@@ -1,0 +1,633 @@
+/**
+ * Invoices and credit notes end to end: signed Shopify deliveries through the real endpoint,
+ * the inbox and the push queue, to an accounting platform held in memory that records every
+ * call and can fail in each way a platform can. Each case uses an order of its own, made from
+ * the fixture order #1041 with new ids, so the cases do not see each other's documents.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { FakeAccountingPlatform } from '../api/src/accounting/fake-connector.ts';
+import { recordOrderConfirmed, recordRefund } from '../api/src/accounting/intake.ts';
+import { wakeAccountingPush } from '../api/src/accounting/jobs.ts';
+import { resumeAfterConnectionFix, retryAccountingDocument } from '../api/src/accounting/push.ts';
+import { currentRefreshToken, saveRefreshToken } from '../api/src/accounting/connector-state.ts';
+import { readQuickBooksMapping, updateAccountingSettings } from '../api/src/accounting/settings.ts';
+import { withTransaction } from '../api/src/platform/transaction.ts';
+import { readFixture, startTestSystem, type TestSystem } from './support/system.ts';
+
+interface DocumentRow {
+  id: string;
+  kind: 'invoice' | 'credit_note';
+  status: string;
+  number: string | null;
+  total_minor: string | null;
+  subtotal_minor: string | null;
+  tax_minor: string | null;
+  currency: string | null;
+  platform_id: string | null;
+  platform_total_minor: string | null;
+  allocation_status: string | null;
+  allocated_minor: string | null;
+  attempts: number;
+  order_id: string | null;
+  failure_reason: string | null;
+  due_in_seconds: number;
+}
+
+type Body = Record<string, unknown>;
+
+const platform = new FakeAccountingPlatform();
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem({ accountingConnector: platform });
+});
+
+afterAll(async () => {
+  await system.stopAll();
+});
+
+const pad = (value: number, width: number) => String(value).padStart(width, '0');
+
+/** The fixture order #1041 as order `#<3000 + n>` with ids of its own. */
+function order(n: number): Body & { id: number } {
+  const body = JSON.parse(withIdsOf(n, 'webhooks/D01-orders-create-1041.json')) as Body & {
+    id: number;
+  };
+  return { ...body, order_number: 3000 + n, name: `#${3000 + n}` };
+}
+
+/** The fixture refund of #1041 (£27.00) as a refund of order `n`. */
+function refund(n: number): Body & { id: number } {
+  return JSON.parse(withIdsOf(n, 'webhooks/D08-refunds-create-1041.json')) as Body & {
+    id: number;
+  };
+}
+
+function withIdsOf(n: number, file: string): string {
+  return readFixture(file)
+    .toString('utf8')
+    .replaceAll('5912345678901', `59123400${pad(n, 5)}`)
+    .replaceAll('1012345600001', `10123400${pad(n, 5)}`)
+    .replaceAll('14700000000', `1470${pad(n, 3)}0000`)
+    .replaceAll('11111111000', `1111${pad(n, 3)}1000`);
+}
+
+async function documentsOf(shopifyOrderId: number | string): Promise<DocumentRow[]> {
+  const found = await system.pool.query<DocumentRow>(
+    `SELECT id::text, kind, status, number, total_minor::text, subtotal_minor::text,
+       tax_minor::text, trim(currency) AS currency, platform_id, platform_total_minor::text,
+       allocation_status, allocated_minor::text, attempts, order_id::text, failure_reason,
+       extract(epoch FROM next_attempt_at - now())::float8 AS due_in_seconds
+     FROM accounting_documents WHERE shopify_order_id = $1 ORDER BY kind DESC, id`,
+    [shopifyOrderId],
+  );
+  return found.rows;
+}
+
+async function exceptionsOf(kind: string, documentId?: string) {
+  const found = await system.pool.query<{ message: string; order_id: string | null }>(
+    `SELECT message, order_id::text FROM stock_exceptions
+     WHERE kind = $1 AND ($2::text IS NULL OR details->>'documentId' = $2) ORDER BY id`,
+    [kind, documentId ?? null],
+  );
+  return found.rows;
+}
+
+async function deliver(topic: string, body: unknown, webhookId?: string): Promise<void> {
+  expect(await system.deliver(topic, body, { webhookId })).toBe(200);
+  await system.waitForProcessing();
+}
+
+/** Time passing: the documents' next attempt and any parking are due now; then a push runs. */
+async function afterTheWait(): Promise<void> {
+  await system.pool.query(
+    `UPDATE accounting_documents SET next_attempt_at = now() WHERE next_attempt_at > now()`,
+  );
+  await system.pool.query('UPDATE accounting_connector_state SET parked_until = NULL');
+  await wakeAccountingPush(system.pool);
+  await system.waitForProcessing();
+}
+
+/** Waits until `work` is done or waits for another transaction's lock, whichever comes first. */
+async function untilBlockedOrDone(work: Promise<unknown>): Promise<void> {
+  let done = false;
+  void work.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    const blocked = await system.pool.query(
+      `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+    );
+    if ((blocked.rowCount ?? 0) > 0) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function update(patch: Parameters<typeof updateAccountingSettings>[1]) {
+  return withTransaction(system.pool, (tx) => updateAccountingSettings(tx, patch, 'finance'));
+}
+
+function callsSince(index: number) {
+  return platform.calls.slice(index);
+}
+
+describe('the fixture order and its refund', () => {
+  it('make one invoice and one credit note with the fixture figures, applied', async () => {
+    // Given the fixture deliveries of #1041: created, paid, then refunded £27.00
+    const created = readFixture('webhooks/D01-orders-create-1041.json');
+    const refunded = readFixture('webhooks/D08-refunds-create-1041.json');
+    expect(await system.deliver('orders/create', null, { raw: created })).toBe(200);
+    expect(await system.deliver('orders/paid', null, { raw: created })).toBe(200);
+    expect(await system.deliver('refunds/create', null, { raw: refunded })).toBe(200);
+    await system.waitForProcessing();
+
+    // Then one invoice for £107.10 and one credit note for £27.00, both pushed
+    const [invoice, creditNote] = await documentsOf('5912345678901');
+    expect(invoice).toMatchObject({
+      kind: 'invoice',
+      status: 'pushed',
+      number: 'SHP-1041',
+      currency: 'GBP',
+      total_minor: '10710',
+      subtotal_minor: '8925',
+      platform_total_minor: '10710',
+    });
+    expect(creditNote).toMatchObject({
+      kind: 'credit_note',
+      status: 'pushed',
+      number: 'SHP-1041-R1',
+      total_minor: '2700',
+      subtotal_minor: '2250',
+      allocation_status: 'allocated',
+      allocated_minor: '2700',
+    });
+    expect(platform.numbers('invoice')).toContain('SHP-1041');
+    expect(platform.numbers('credit-note')).toContain('SHP-1041-R1');
+  });
+});
+
+describe('deliveries replayed, re-sent and out of order', () => {
+  it('makes nothing twice from webhooks replayed or re-sent', async () => {
+    // Given order 1 paid and refunded, each webhook delivered twice under the same id
+    const body = order(1);
+    await deliver('orders/paid', body, 'replay-1-paid');
+    await deliver('orders/paid', body, 'replay-1-paid');
+    await deliver('refunds/create', refund(1), 'replay-1-refund');
+    await deliver('refunds/create', refund(1), 'replay-1-refund');
+
+    // When Shopify re-sends both as new deliveries
+    await deliver('orders/paid', body);
+    await deliver('refunds/create', refund(1));
+
+    // Then one invoice and one credit note exist, each pushed once
+    const documents = await documentsOf(body.id);
+    expect(documents.map((each) => [each.number, each.status])).toEqual([
+      ['SHP-3001', 'pushed'],
+      ['SHP-3001-R1', 'pushed'],
+    ]);
+    expect(platform.calls.filter((call) => call.numbers.includes('SHP-3001'))).toHaveLength(1);
+    expect(platform.calls.filter((call) => call.numbers.includes('SHP-3001-R1'))).toHaveLength(2);
+  });
+
+  it('keeps a refund that comes before the payment waiting, then credits it', async () => {
+    // Given the refund of order 2 arriving before its orders/paid and its orders/create
+    await deliver('refunds/create', refund(2));
+    expect((await documentsOf(order(2).id)).map((each) => [each.kind, each.status])).toEqual([
+      ['credit_note', 'waiting'],
+    ]);
+
+    // When the payment arrives
+    await deliver('orders/paid', order(2));
+
+    // Then the invoice and the credit note are made and pushed, the credit note applied
+    const documents = await documentsOf(order(2).id);
+    expect(documents).toMatchObject([
+      { kind: 'invoice', number: 'SHP-3002', status: 'pushed', total_minor: '10710' },
+      {
+        kind: 'credit_note',
+        number: 'SHP-3002-R1',
+        status: 'pushed',
+        total_minor: '2700',
+        allocation_status: 'allocated',
+      },
+    ]);
+  });
+
+  it('credits a refund processed side by side with the payment of its order', async () => {
+    // Given the payment and the refund of order 16 processed in two transactions at once
+    const paying = await system.pool.connect();
+    const refunding = await system.pool.connect();
+    try {
+      await paying.query('BEGIN');
+      await refunding.query('BEGIN');
+      await recordOrderConfirmed(paying, 'orders/paid', order(16));
+      const refunded = recordRefund(refunding, refund(16));
+      await untilBlockedOrDone(refunded);
+      await paying.query('COMMIT');
+      await refunded;
+      await refunding.query('COMMIT');
+    } finally {
+      paying.release();
+      refunding.release();
+    }
+    await system.waitForProcessing();
+
+    // Then the refund saw the invoice: both are pushed
+    expect((await documentsOf(order(16).id)).map((each) => [each.number, each.status])).toEqual([
+      ['SHP-3016', 'pushed'],
+      ['SHP-3016-R1', 'pushed'],
+    ]);
+  });
+
+  it('points the invoice at its order when orders/create comes after orders/paid', async () => {
+    // Given order 15 paid before the shop's orders/create for it arrived
+    await deliver('orders/paid', order(15));
+    expect((await documentsOf(order(15).id))[0]?.order_id).toBeNull();
+
+    // When orders/create arrives
+    await deliver('orders/create', order(15));
+
+    // Then the invoice points at the order it made
+    const placed = await system.pool.query<{ id: string }>(
+      'SELECT id::text FROM orders WHERE shopify_order_id = $1',
+      [order(15).id],
+    );
+    expect(placed.rows[0]?.id).toEqual(expect.any(String));
+    expect((await documentsOf(order(15).id))[0]?.order_id).toBe(placed.rows[0]?.id);
+  });
+
+  it('voids the invoice of an order cancelled unpaid; a late payment makes none', async () => {
+    // Given order 3 cancelled while its payment was still pending
+    const calls = platform.calls.length;
+    const cancelled = {
+      ...order(3),
+      financial_status: 'voided',
+      cancelled_at: '2025-10-01T09:00:00+01:00',
+      cancel_reason: 'customer',
+    };
+    await deliver('orders/cancelled', cancelled);
+
+    // When an orders/paid for it arrives late
+    await deliver('orders/paid', order(3));
+
+    // Then its only document is a void invoice, never pushed
+    const documents = await documentsOf(order(3).id);
+    expect(documents).toMatchObject([{ kind: 'invoice', status: 'void', number: null }]);
+    expect(documents[0]?.failure_reason).toMatch(/cancelled before any money was taken/);
+    expect(callsSince(calls)).toEqual([]);
+  });
+
+  it('makes one credit note from a cancellation refund and its own webhook', async () => {
+    // Given order 4 paid, then cancelled with its refund, the refund also sent on its own
+    await deliver('orders/paid', order(4));
+    const cancelled = {
+      ...order(4),
+      financial_status: 'partially_refunded',
+      cancelled_at: '2025-10-06T14:22:10+01:00',
+      cancel_reason: 'customer',
+      refunds: [refund(4)],
+    };
+    await deliver('orders/cancelled', cancelled);
+    await deliver('refunds/create', refund(4));
+
+    // Then exactly one invoice and one credit note
+    const documents = await documentsOf(order(4).id);
+    expect(documents.map((each) => [each.number, each.status])).toEqual([
+      ['SHP-3004', 'pushed'],
+      ['SHP-3004-R1', 'pushed'],
+    ]);
+    expect(platform.numbers('credit-note').filter((n) => n === 'SHP-3004-R1')).toHaveLength(1);
+  });
+
+  it('invoices a paid order from its cancellation when orders/paid comes last', async () => {
+    // Given order 5 cancelled with a refund before its orders/paid was processed
+    const cancelled = {
+      ...order(5),
+      financial_status: 'partially_refunded',
+      cancelled_at: '2025-10-06T14:22:10+01:00',
+      refunds: [refund(5)],
+    };
+    await deliver('orders/cancelled', cancelled);
+    await deliver('refunds/create', refund(5));
+    await deliver('orders/paid', order(5));
+
+    // Then the invoice comes from the cancellation's body and the refund is credited once
+    const documents = await documentsOf(order(5).id);
+    expect(documents).toMatchObject([
+      { number: 'SHP-3005', status: 'pushed', total_minor: '10710' },
+      { number: 'SHP-3005-R1', status: 'pushed', total_minor: '2700' },
+    ]);
+  });
+});
+
+describe('when the platform fails', () => {
+  it('keeps a document single on the platform when the answer is lost', async () => {
+    // Given the platform makes the invoice of order 6 but the answer never arrives
+    platform.failNext({ kind: 'lost-answer' });
+    await deliver('orders/paid', order(6));
+    const [waiting] = await documentsOf(order(6).id);
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 1, platform_id: null });
+    expect(platform.numbers('invoice').filter((n) => n === 'SHP-3006')).toHaveLength(1);
+    const sent = platform.calls.at(-1)?.documents?.[0];
+
+    // When delivery income moves to another account meanwhile, and the push runs again
+    await update({ shippingAccount: '261' });
+    const calls = platform.calls.length;
+    try {
+      await afterTheWait();
+    } finally {
+      await update({ shippingAccount: '260' });
+    }
+
+    // Then the same document was sent again, unchanged, and adopted: one invoice there
+    expect(callsSince(calls)).toEqual([
+      { method: 'pushInvoices', numbers: ['SHP-3006'], documents: [sent] },
+    ]);
+    expect(sent?.lines.find((line) => line.kind === 'shipping')?.accountCode).toBe('260');
+    const [pushed] = await documentsOf(order(6).id);
+    expect(pushed?.status).toBe('pushed');
+    const held = [...platform.documents.values()].filter((each) => each.number === 'SHP-3006');
+    expect(held.map((each) => each.platformId)).toEqual([pushed?.platform_id]);
+  });
+
+  it('tries again after the pause a busy platform asks for', async () => {
+    // Given the platform unavailable for a minute when order 7's invoice is pushed
+    platform.failNext({ kind: 'unavailable', retryAfterMs: 60_000 });
+    await deliver('orders/paid', order(7));
+
+    // Then the invoice stays pending, due in about a minute, and nothing failed
+    const [waiting] = await documentsOf(order(7).id);
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 1, failure_reason: null });
+    expect(waiting?.due_in_seconds).toBeGreaterThan(50);
+    expect(platform.numbers('invoice')).not.toContain('SHP-3007');
+
+    // When the minute has passed
+    await afterTheWait();
+
+    // Then it is pushed
+    expect((await documentsOf(order(7).id))[0]?.status).toBe('pushed');
+  });
+
+  it('calls a parked platform no more until the time it named', async () => {
+    // Given the platform's daily limit reached when order 8's invoice is pushed
+    const until = new Date(Date.now() + 3_600_000);
+    platform.failNext({ kind: 'parked', until });
+    await deliver('orders/paid', order(8));
+    const parked = await system.pool.query<{ parked_until: Date }>(
+      'SELECT parked_until FROM accounting_connector_state',
+    );
+    expect(parked.rows[0]?.parked_until.toISOString()).toBe(until.toISOString());
+    expect(await exceptionsOf('ACCOUNTING_PUSH_PARKED')).toHaveLength(1);
+
+    // When order 9 is paid meanwhile and the push is woken
+    const calls = platform.calls.length;
+    await deliver('orders/paid', order(9));
+    await wakeAccountingPush(system.pool);
+    await system.waitForProcessing();
+
+    // Then nothing was called and both invoices wait, none failed
+    expect(callsSince(calls)).toEqual([]);
+    const waiting = [...(await documentsOf(order(8).id)), ...(await documentsOf(order(9).id))];
+    expect(waiting.map((each) => each.status)).toEqual(['pending', 'pending']);
+
+    // When the time comes
+    await afterTheWait();
+
+    // Then both are pushed
+    const pushed = [...(await documentsOf(order(8).id)), ...(await documentsOf(order(9).id))];
+    expect(pushed.map((each) => each.status)).toEqual(['pushed', 'pushed']);
+  });
+
+  it('fails a refused document for a person, and pushes it once they retry', async () => {
+    // Given the platform refusing order 10's invoice
+    platform.failNext({
+      kind: 'refuse',
+      number: 'SHP-3010',
+      reason: 'Account code 200 is archived',
+    });
+    await deliver('orders/paid', order(10));
+
+    // Then it failed with the platform's words, and a person is told
+    const [failed] = await documentsOf(order(10).id);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      failure_reason: 'Account code 200 is archived',
+    });
+    const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id);
+    expect(raised.map((each) => each.message)).toEqual([
+      expect.stringContaining('refused invoice SHP-3010: Account code 200 is archived'),
+    ]);
+
+    // When a person retries it
+    const outcome = await withTransaction(system.pool, (tx) =>
+      retryAccountingDocument(tx, failed?.id ?? '', 'finance@example.com'),
+    );
+    await system.waitForProcessing();
+
+    // Then it is pushed, and retrying it again, or a document that does not exist, does nothing
+    expect(outcome).toBe('retried');
+    expect((await documentsOf(order(10).id))[0]?.status).toBe('pushed');
+    const again = await withTransaction(system.pool, async (tx) => [
+      await retryAccountingDocument(tx, failed?.id ?? '', 'finance@example.com'),
+      await retryAccountingDocument(tx, '999999', 'finance@example.com'),
+      await retryAccountingDocument(tx, 'SHP-3010', 'finance@example.com'),
+    ]);
+    expect(again).toEqual(['not_failed', 'not_found', 'not_found']);
+  });
+
+  it('keeps documents pending while the connection is wrong, telling a person once', async () => {
+    // Given a revoked connection when order 11 and order 12 are pushed
+    platform.failNext({ kind: 'configuration', message: 'the consent was revoked' });
+    platform.failNext({ kind: 'configuration', message: 'the consent was revoked' });
+    await deliver('orders/paid', order(11));
+    await afterTheWait();
+
+    // Then the invoice waits, saying why, and one exception names the problem
+    const [waiting] = await documentsOf(order(11).id);
+    expect(waiting).toMatchObject({
+      status: 'pending',
+      attempts: 2,
+      failure_reason: 'waiting for the xero connection: the consent was revoked',
+    });
+    expect(waiting?.due_in_seconds).toBeGreaterThan(0);
+    expect(await exceptionsOf('ACCOUNTING_CONNECTION_FAILED')).toHaveLength(1);
+
+    // When the connection is fixed and the system starts again
+    expect(await resumeAfterConnectionFix(system.pool, 'xero')).toBe(1);
+    expect((await documentsOf(order(11).id))[0]?.due_in_seconds).toBeLessThanOrEqual(0);
+    await wakeAccountingPush(system.pool);
+    await system.waitForProcessing();
+
+    // Then it is pushed and no longer says it waits
+    expect((await documentsOf(order(11).id))[0]).toMatchObject({
+      status: 'pushed',
+      failure_reason: null,
+    });
+  });
+
+  it('records a platform total that differs from ours and tells a person', async () => {
+    // Given a platform that rounds order 12's invoice a penny up
+    platform.totalDifferenceMinor = 1;
+    await deliver('orders/paid', order(12));
+    platform.totalDifferenceMinor = 0;
+
+    // Then it is pushed with the platform's total, and the difference is raised
+    const [pushed] = await documentsOf(order(12).id);
+    expect(pushed).toMatchObject({
+      status: 'pushed',
+      total_minor: '10710',
+      platform_total_minor: '10711',
+    });
+    expect(await exceptionsOf('ACCOUNTING_TOTAL_MISMATCH', pushed?.id)).toHaveLength(1);
+  });
+});
+
+describe('a document that cannot be built', () => {
+  it('is kept failed with the reason, and pushed once fixed and retried', async () => {
+    // Given order 13 selling a gift card while no gift card account is set
+    const body = order(13);
+    const lines = body.line_items as Body[];
+    body.line_items = lines.map((line, index) =>
+      index === 0 ? { ...line, gift_card: true } : line,
+    );
+    await deliver('orders/paid', body);
+
+    // Then the delivery was processed, the invoice failed with the builder's reason, and a
+    // person is told
+    const delivery = await system.pool.query<{ status: string }>(
+      `SELECT status FROM webhook_deliveries WHERE topic = 'orders/paid' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(delivery.rows[0]?.status).toBe('processed');
+    const [failed] = await documentsOf(body.id);
+    expect(failed).toMatchObject({ status: 'failed', number: null });
+    expect(failed?.failure_reason).toMatch(/gift card/i);
+    expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id)).toHaveLength(1);
+
+    // When finance sets a gift card account and retries the invoice
+    await withTransaction(system.pool, async (tx) => {
+      const updated = await updateAccountingSettings(tx, { giftCardAccount: '820' }, 'finance');
+      expect(updated.errors).toEqual([]);
+      expect(await retryAccountingDocument(tx, failed?.id ?? '', 'finance')).toBe('retried');
+    });
+    await system.waitForProcessing();
+
+    // Then it is built with the new account and pushed
+    const [pushed] = await documentsOf(body.id);
+    expect(pushed).toMatchObject({ status: 'pushed', number: 'SHP-3013', total_minor: '10710' });
+    const held = [...platform.documents.values()].find((each) => each.number === 'SHP-3013');
+    expect(held?.document.lines[0]?.accountCode).toBe('820');
+  });
+});
+
+describe('accounting settings', () => {
+  it('refuses repeating numbers and blank codes by field, writing nothing', async () => {
+    // Given the settings as they are
+    const before = await system.pool.query('SELECT * FROM accounting_settings');
+
+    // When a patch holds a pattern without the order, one without the refund, and a blank code
+    const result = await update({
+      invoiceNumberPattern: 'SHOP-INVOICE',
+      creditNoteNumberPattern: 'CN-{order_number}',
+      salesAccount: '  ',
+      shippingAccount: '265',
+    });
+
+    // Then each is refused by name and nothing changed
+    expect(result.settings).toBeNull();
+    expect(result.errors.map((error) => [error.field, error.code])).toEqual([
+      ['salesAccount', 'REQUIRED'],
+      ['invoiceNumberPattern', 'PATTERN_INVALID'],
+      ['creditNoteNumberPattern', 'PATTERN_INVALID'],
+    ]);
+    expect(result.errors[2]?.message).toMatch(/\{refund_number\} or \{refund_id\}/);
+    const after = await system.pool.query('SELECT * FROM accounting_settings');
+    expect(after.rows).toEqual(before.rows);
+  });
+
+  it('refuses a placeholder the numbers do not know', async () => {
+    const result = await update({ invoiceNumberPattern: 'INV-{order_number}-{refund_id}' });
+
+    expect(result.errors).toEqual([
+      {
+        field: 'invoiceNumberPattern',
+        code: 'PATTERN_INVALID',
+        message: expect.stringContaining('names {refund_id}'),
+      },
+    ]);
+  });
+
+  it('invoices at creation when the shop says so, with the new number pattern', async () => {
+    // Given invoices made at orders/create, numbered by order name
+    const changed = await update({
+      invoiceTrigger: 'orders/create',
+      invoiceNumberPattern: 'WEB-{order_name}',
+    });
+    expect(changed.settings).toMatchObject({
+      invoiceTrigger: 'orders/create',
+      invoiceNumberPattern: 'WEB-{order_name}',
+      updatedBy: 'finance',
+    });
+
+    try {
+      // When order 14 is created, and later paid
+      await deliver('orders/create', order(14));
+      await deliver('orders/paid', order(14));
+
+      // Then its one invoice was made at creation and pushed
+      expect(await documentsOf(order(14).id)).toMatchObject([
+        { kind: 'invoice', number: 'WEB-3014', status: 'pushed', total_minor: '10710' },
+      ]);
+
+      // When order 17 is created while the platform is busy, then cancelled unpaid
+      platform.failNext({ kind: 'unavailable', retryAfterMs: 60_000 });
+      await deliver('orders/create', { ...order(17), financial_status: 'pending' });
+      expect((await documentsOf(order(17).id))[0]?.status).toBe('pending');
+      await deliver('orders/cancelled', {
+        ...order(17),
+        financial_status: 'voided',
+        cancelled_at: '2025-10-01T09:00:00+01:00',
+      });
+      await afterTheWait();
+
+      // Then its invoice is void and never reaches the platform
+      expect(await documentsOf(order(17).id)).toMatchObject([
+        { number: 'WEB-3017', status: 'void' },
+      ]);
+      expect(platform.numbers('invoice')).not.toContain('WEB-3017');
+    } finally {
+      await update({ invoiceTrigger: 'orders/paid', invoiceNumberPattern: 'SHP-{order_number}' });
+    }
+  });
+
+  it('gives QuickBooks the ids finance set, and null where it finds them by name', async () => {
+    await update({ quickbooksTaxedTaxCode: ' 7 ', quickbooksShippingItem: 'SHIPPING_ITEM_ID' });
+
+    expect(await readQuickBooksMapping(system.pool)).toEqual({
+      taxCodes: { taxed: '7', untaxed: null, outOfScope: null },
+      shippingItem: 'SHIPPING_ITEM_ID',
+      otherItem: null,
+    });
+  });
+});
+
+describe('the refresh token a platform hands out', () => {
+  it('is used for the token it descends from, until another token is configured', async () => {
+    // Given nothing saved: the configured token
+    expect(await currentRefreshToken(system.pool, 'quickbooks', 'AB11-first')).toBe('AB11-first');
+
+    // When QuickBooks issues a new token for it
+    await saveRefreshToken(system.pool, 'quickbooks', 'AB11-first', 'AB11-second');
+
+    // Then that one is used, unless the configuration names a new token
+    expect(await currentRefreshToken(system.pool, 'quickbooks', 'AB11-first')).toBe('AB11-second');
+    expect(await currentRefreshToken(system.pool, 'quickbooks', 'AB11-new')).toBe('AB11-new');
+    const stored = await system.pool.query<{ refresh_token_origin: string }>(
+      'SELECT refresh_token_origin FROM accounting_connector_state WHERE platform = $1',
+      ['quickbooks'],
+    );
+    expect(stored.rows[0]?.refresh_token_origin).not.toContain('AB11');
+  });
+});
