@@ -4,9 +4,12 @@
  * document accepts, settings that refuse bad fields one by one, and the warehouse kept away
  * from every amount. Making and pushing the documents is tested with the queue, not here.
  */
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 
 import { createToken } from '../api/src/access/tokens.ts';
+import { publish } from '../api/src/platform/events.ts';
 import { readFixture, startTestSystem, type TestSystem } from './support/system.ts';
 
 let system: TestSystem;
@@ -424,6 +427,50 @@ describe('accounting settings', () => {
       shipping_account: '260',
       sales_account: '4000',
     });
+  });
+});
+
+describe('accountingDocumentChanged', () => {
+  it("tells a subscriber to one order of that order's documents only", async () => {
+    // Given finance watching order #1041
+    const found = await ask<{ order: { id: string } }>(
+      finance,
+      '{ order(shopifyId: "5912345678901") { id } }',
+    );
+    const client = createClient({
+      url: `${system.apiUrl?.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${finance}` },
+      retryAttempts: 0,
+    });
+    const heard = new Promise<unknown>((resolve, reject) => {
+      client.subscribe(
+        {
+          query: `subscription { accountingDocumentChanged(orderId: "${found.data?.order.id}") {
+            number status } }`,
+        },
+        { next: resolve, error: reject, complete: () => undefined },
+      );
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    // When #1042's invoice changes, and then #1041's credit note
+    await publish(system.pool, 'ACCOUNTING_DOCUMENT_CHANGED', {
+      documentId: ids.invoice1042 ?? '',
+      shopifyOrderId: '5912345678902',
+      status: 'pending',
+    });
+    await publish(system.pool, 'ACCOUNTING_DOCUMENT_CHANGED', {
+      documentId: ids.credit1041 ?? '',
+      shopifyOrderId: '5912345678901',
+      status: 'failed',
+    });
+
+    // Then the first thing heard is #1041's credit note, as it stands
+    expect(await heard).toEqual({
+      data: { accountingDocumentChanged: { number: 'SHP-1041-R1', status: 'FAILED' } },
+    });
+    await client.dispose();
   });
 });
 

@@ -143,7 +143,7 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
     // Then the field says why, and the stored code is unchanged
     const error = financePage.locator('#salesAccount-error');
     await error.waitFor();
-    expect(await error.innerText()).toBe('salesAccount must be at most 10 characters');
+    expect(await error.innerText()).toBe('Must be at most 10 characters');
     const stored = await test?.system.pool.query('SELECT sales_account FROM accounting_settings');
     expect(stored?.rows[0]).toEqual({ sales_account: '200' });
   });
