@@ -320,6 +320,20 @@ describe('retryAccountingDocument', () => {
     );
     expect(stored.rows[0]).toEqual({ status: 'pending', failure_details: null, due: true });
     expect(await statusesAndJobs()).toMatchObject({ wake_ups: 1 });
+
+    // And the audit trail names who retried which document, and that it succeeded
+    const audited = await system.pool.query(
+      `SELECT e.actor, e.input, o.outcome FROM audit_events e
+       JOIN audit_outcomes o ON o.audit_event_id = e.id
+       WHERE e.operation = 'retryAccountingDocument'`,
+    );
+    expect(audited.rows).toEqual([
+      {
+        actor: financeActor,
+        input: { retryAccountingDocument: { id: ids.invoice1042 } },
+        outcome: 'succeeded',
+      },
+    ]);
   });
 
   it('refuses a document that has not failed, naming its status, and changes nothing', async () => {
