@@ -45,6 +45,7 @@ import {
   AccountingStatusCount,
   InvoiceTrigger,
 } from './graphql-types.ts';
+import { loadInBatch } from './request-batch.ts';
 import { retryAccountingDocument } from './retry.ts';
 import { checkSettingsPatch, settingsErrorCodes, storeSettings } from './settings-update.ts';
 
@@ -303,14 +304,21 @@ export class AccountingDocumentFieldsResolver {
   @FieldResolver(() => Order, { nullable: true, description: 'Null until the order arrives.' })
   async order(
     @Root() document: AccountingDocument,
-    @Ctx() { em }: RequestContext,
+    @Ctx() context: RequestContext,
   ): Promise<Order | null> {
+    const { em } = context;
     if (document.orderId === null) {
       return null;
     }
-    return em.findOne(Order, document.orderId, {
-      populate: ['lines', 'lines.skuRef', 'lines.location'],
-    });
+    const loadMany = async (ids: string[]) => {
+      const orders = await em.find(
+        Order,
+        { id: { $in: ids } },
+        { populate: ['lines', 'lines.skuRef', 'lines.location'] },
+      );
+      return new Map(orders.map((order) => [order.id, order]));
+    };
+    return loadInBatch<Order | null>(context, 'orders', document.orderId, loadMany, null);
   }
 }
 
@@ -341,47 +349,14 @@ export class OrderAccountingResolver {
   }
 }
 
-/**
- * The documents of one order, read together with those of every other order the same request
- * asks about in the same turn of the event loop: a list of fifty orders costs one query.
- */
+/** The documents of one order, read with those of every other order of the same request. */
 async function documentsOf(context: RequestContext, order: Order): Promise<AccountingDocument[]> {
   if (order.shopifyId === null) {
     return [];
   }
-  let batch = openBatches.get(context);
-  if (batch === undefined) {
-    batch = new Map();
-    const asked = batch;
-    openBatches.set(context, asked);
-    setImmediate(() => {
-      openBatches.delete(context);
-      documentsOfOrders(context.pool, [...asked.keys()]).then(
-        (byOrder) => asked.forEach((waiters, id) => waiters.resolve(byOrder.get(id) ?? [])),
-        (error: unknown) => asked.forEach((waiters) => waiters.reject(error)),
-      );
-    });
-  }
-  const existing = batch.get(order.shopifyId);
-  if (existing !== undefined) {
-    return existing.promise;
-  }
-  const waiter = {} as Waiter;
-  waiter.promise = new Promise((resolve, reject) => {
-    waiter.resolve = resolve;
-    waiter.reject = reject;
-  });
-  batch.set(order.shopifyId, waiter);
-  return waiter.promise;
+  const loadMany = (shopifyIds: string[]) => documentsOfOrders(context.pool, shopifyIds);
+  return loadInBatch(context, 'documents-of-orders', order.shopifyId, loadMany, []);
 }
-
-interface Waiter {
-  promise: Promise<AccountingDocument[]>;
-  resolve(documents: AccountingDocument[]): void;
-  reject(error: unknown): void;
-}
-
-const openBatches = new WeakMap<RequestContext, Map<string, Waiter>>();
 
 function platformOf(context: RequestContext): AccountingPlatformName {
   switch (context.accountingPlatform) {
