@@ -47,17 +47,43 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
       `INSERT INTO accounting_connector_state (platform, parked_until, parked_reason)
        VALUES ('xero', now() + interval '6 hours', 'Xero daily limit reached')`,
     );
-    const document = { lines: [] };
+    await pool.query(
+      `INSERT INTO orders (shopify_order_id, name, order_number, currency, total_price_minor,
+         financial_status, has_details)
+       VALUES (7001, '#7001', 7001, 'GBP', 2400, 'partially_refunded', true)`,
+    );
+    const line = {
+      description: 'Stoneware mug, blue',
+      sku: 'HL-MUG-STONE-BLU',
+      quantity: 2,
+      unitAmountMinor: 1200,
+      discountAmountMinor: 0,
+      lineTotalMinor: 2400,
+      taxAmountMinor: 400,
+      accountCode: '200',
+      taxType: 'OUTPUT2',
+    };
     const failed = await pool.query<{ id: string }>(
-      `INSERT INTO accounting_documents (kind, source_key, shopify_order_id, number, currency,
-         subtotal_minor, tax_minor, total_minor, document_date, document, source, status,
-         attempts, failure_reason)
-       VALUES ('invoice', 'shopify:order:7001:invoice', 7001, 'SHP-7001', 'GBP', 2000, 400,
-         2400, '2026-12-03', $1, '{}', 'failed', 5, 'Xero: account code 200 is archived')
+      `INSERT INTO accounting_documents (kind, source_key, order_id, shopify_order_id, number,
+         currency, subtotal_minor, tax_minor, total_minor, document_date, document, source,
+         status, attempts, failure_reason)
+       VALUES ('invoice', 'shopify:order:7001:invoice',
+         (SELECT id FROM orders WHERE shopify_order_id = 7001), 7001, 'SHP-7001', 'GBP', 2000,
+         400, 2400, '2026-12-03', $1, '{}', 'failed', 5, 'Xero: account code 200 is archived')
        RETURNING id::text`,
-      [document],
+      [{ lines: [line] }],
     );
     failedInvoiceId = failed.rows[0]?.id ?? '';
+    await pool.query(
+      `INSERT INTO accounting_documents (kind, source_key, order_id, shopify_order_id,
+         shopify_refund_id, number, currency, subtotal_minor, tax_minor, total_minor,
+         document_date, document, source, status)
+       VALUES ('credit_note', 'shopify:refund:9001:credit_note',
+         (SELECT id FROM orders WHERE shopify_order_id = 7001), 7001, 9001, 'SHP-7001-R1',
+         'GBP', 1000, 200, 1200, '2026-12-04', $1, '{}', 'waiting')`,
+      [{ lines: [{ ...line, quantity: 1, lineTotalMinor: 1200, taxAmountMinor: 200 }] }],
+    );
+    const document = { lines: [] };
     await pool.query(
       `INSERT INTO accounting_documents (kind, source_key, shopify_order_id, number, currency,
          subtotal_minor, tax_minor, total_minor, document_date, document, source, status,
@@ -118,6 +144,45 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
       [failedInvoiceId],
     );
     expect(stored?.rows[0]).toEqual({ status: 'pending', attempts: 0, failure_reason: null });
+  });
+
+  it("opens the order from the invoice, with its invoice and its credit note's status", async () => {
+    // Given the retried invoice's row, which names its order
+    const row = financePage.locator('tr[data-document-number="SHP-7001"]');
+
+    // When finance opens the order
+    await row.locator('a', { hasText: '#7001' }).click();
+    await financePage.waitForURL(/\/finance\/orders\/\d+$/);
+    const documents = financePage.locator('ul.documents li');
+    await documents.first().waitFor();
+
+    // Then the order shows its invoice, pending, and its credit note, waiting for it
+    expect(await financePage.locator('h1').innerText()).toBe('Order #7001');
+    expect(await documents.evaluateAll((items) => items.map((item) => item.dataset))).toEqual([
+      { documentNumber: 'SHP-7001', status: 'PENDING' },
+      { documentNumber: 'SHP-7001-R1', status: 'WAITING' },
+    ]);
+    expect(await documents.nth(1).locator('.detail').innerText()).toBe('4 Dec 2026 · £12.00');
+  });
+
+  it('opens a document with its lines, account codes and totals', async () => {
+    await financePage.locator('ul.documents a', { hasText: 'SHP-7001-R1' }).click();
+    const line = financePage.locator('table.lines tbody tr');
+    await line.first().waitFor();
+
+    expect(await financePage.locator('h1').innerText()).toBe('Credit note SHP-7001-R1');
+    expect(await line.locator('td').allInnerTexts()).toEqual([
+      'Stoneware mug, blue\nHL-MUG-STONE-BLU',
+      '1',
+      '£12.00',
+      '£0.00',
+      '£12.00',
+      '£2.00',
+      '200',
+      'OUTPUT2',
+    ]);
+    expect(await financePage.getByTestId('document-total').innerText()).toBe('£12.00');
+    await financePage.goto(adminUrl('/finance'));
   });
 
   it('shows the pushed invoice with its platform number under Pushed', async () => {
