@@ -146,7 +146,7 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
     expect(stored?.rows[0]).toEqual({ status: 'pending', attempts: 0, failure_reason: null });
   });
 
-  it("opens the order from the invoice, with its invoice and its credit note's status", async () => {
+  it("opens the order from the invoice, with its invoice and credit note's status", async () => {
     // Given the retried invoice's row, which names its order
     const row = financePage.locator('tr[data-document-number="SHP-7001"]');
 
