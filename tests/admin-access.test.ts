@@ -97,7 +97,14 @@ describe.skipIf(shouldSkipBrowserTests())('access control in the admin', () => {
     // Then they arrive on the Users screen they first opened, with every screen offered
     await adminPage.waitForURL(/\/admin\/users$/);
     await adminPage.locator('table.users').waitFor();
-    expect(await navigationLabels(adminPage)).toEqual(['Stock', 'Users', 'Tokens', 'Audit log']);
+    expect(await navigationLabels(adminPage)).toEqual([
+      'Stock',
+      'Invoices',
+      'Accounting',
+      'Users',
+      'Tokens',
+      'Audit log',
+    ]);
     expect(await adminPage.locator('.site-header .who').innerText()).toBe(adminEmail);
 
     // And the page's scripts cannot read the session cookie, nor was anything stored

@@ -12,7 +12,13 @@ import { session } from './session.svelte';
 
 export interface Screen {
   /** The route the screen lives at; the screens below it share its permission. */
-  routeId: '/warehouse/stock' | '/admin/users' | '/admin/tokens' | '/admin/audit';
+  routeId:
+    | '/warehouse/stock'
+    | '/finance'
+    | '/settings/accounting'
+    | '/admin/users'
+    | '/admin/tokens'
+    | '/admin/audit';
   /** Its name in the navigation. */
   label: string;
   /** What the signed-in person must hold to open it. */
@@ -21,6 +27,10 @@ export interface Screen {
 
 export const screens: readonly Screen[] = [
   { routeId: '/warehouse/stock', label: 'Stock', permission: 'stock:read' },
+  // Invoices and their settings are finance's work: a viewer reads amounts on the dashboard
+  // (finance:read) but has no use for push failures and cannot retry them.
+  { routeId: '/finance', label: 'Invoices', permission: 'finance:write' },
+  { routeId: '/settings/accounting', label: 'Accounting', permission: 'finance:write' },
   { routeId: '/admin/users', label: 'Users', permission: 'admin' },
   { routeId: '/admin/tokens', label: 'Tokens', permission: 'admin' },
   { routeId: '/admin/audit', label: 'Audit log', permission: 'admin' },

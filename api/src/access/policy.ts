@@ -56,6 +56,10 @@ export const policy: Policy = {
     viewer: anyone,
     users: admin,
     user: admin,
+    accountingDocuments: financeRead,
+    accountingDocumentCounts: financeRead,
+    accountingDocument: financeRead,
+    accountingSettings: financeRead,
   },
   Mutation: {
     receiveStock: stockWrite,
@@ -74,11 +78,14 @@ export const policy: Policy = {
     resetPassword: admin,
     endSessions: admin,
     clearSignInLock: admin,
+    retryAccountingDocument: financeWrite,
+    updateAccountingSettings: financeWrite,
   },
   Subscription: {
     stockLevelChanged: stockRead,
     exceptionRaised: stockRead,
     orderChanged: ordersRead,
+    accountingDocumentChanged: financeRead,
   },
 
   Shop: { [everyField]: signedIn },
@@ -90,7 +97,12 @@ export const policy: Policy = {
   StockMovement: { [everyField]: stockRead },
   PageInfo: { [everyField]: signedIn },
   StockException: { [everyField]: stockRead },
-  Order: { [everyField]: ordersRead, total: financeRead },
+  Order: {
+    [everyField]: ordersRead,
+    total: financeRead,
+    invoice: financeRead,
+    creditNotes: financeRead,
+  },
   OrderLine: { [everyField]: ordersRead, unitPrice: financeRead },
   // Money is only ever reached through a finance:read field; its own rule says the same, so a
   // money field added later without one is still refused below it.
@@ -107,6 +119,18 @@ export const policy: Policy = {
   CreateApiTokenPayload: { [everyField]: admin },
   RevokeApiTokenPayload: { [everyField]: admin },
   TokenError: { [everyField]: admin },
+  // An invoice is money from its number to its last line: all of it is finance:read, like the
+  // order's total, and the warehouse reaches none of it.
+  AccountingDocument: { [everyField]: financeRead },
+  AccountingDocumentLine: { [everyField]: financeRead },
+  AccountingAlert: { [everyField]: financeRead },
+  AccountingDocumentConnection: { [everyField]: financeRead },
+  AccountingDocumentEdge: { [everyField]: financeRead },
+  AccountingStatusCount: { [everyField]: financeRead },
+  AccountingSettings: { [everyField]: financeRead },
+  RetryAccountingDocumentPayload: { [everyField]: financeWrite },
+  UpdateAccountingSettingsPayload: { [everyField]: financeWrite },
+  AccountingError: { [everyField]: signedIn },
 
   // Who one is, and the answers of signing in, are for anyone: the caller of signIn is still
   // anonymous while the answer is written. They hold only the caller's own details.

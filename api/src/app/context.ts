@@ -8,6 +8,7 @@ import type pg from 'pg';
 
 import type { Caller } from '../access/callers.ts';
 import type { AccessServices } from '../access/sign-in.ts';
+import type { AccountingPlatform } from '../accounting/connector.ts';
 
 export interface RequestContext {
   pool: pg.Pool;
@@ -15,6 +16,8 @@ export interface RequestContext {
   caller: Caller;
   /** Session settings and the sign-in throttle of the running system. */
   access: AccessServices;
+  /** Where invoices are pushed; undefined when the built-in Xero simulator stands in. */
+  accountingPlatform?: AccountingPlatform | undefined;
   /** The HTTP response, to set or clear the session cookie; absent over WebSocket. */
   response?: Response;
   /** The audit record of this request when it is a mutation; what it changes points to it. */

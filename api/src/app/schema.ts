@@ -14,6 +14,11 @@ import { CatalogueResolver } from '../catalogue/graphql.ts';
 import { FinanceResolver } from '../finance/graphql.ts';
 import { StockResolver } from '../ledger/graphql.ts';
 import { OrderResolver } from '../orders/graphql.ts';
+import {
+  AccountingDocumentFieldsResolver,
+  AccountingResolver,
+  OrderAccountingResolver,
+} from '../accounting/graphql.ts';
 // After the others: types print in the order their modules load, so the committed schema keeps
 // its order when a module is added.
 import { AuditResolver } from '../audit/graphql.ts';
@@ -27,6 +32,9 @@ const resolvers = [
   AccessResolver,
   UserFieldsResolver,
   AuditResolver,
+  AccountingResolver,
+  AccountingDocumentFieldsResolver,
+  OrderAccountingResolver,
 ] as const;
 
 export async function buildApiSchema(pubSub: PubSub): Promise<GraphQLSchema> {

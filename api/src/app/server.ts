@@ -39,6 +39,7 @@ import { csrfHeader, csrfRefusal, isAllowedSocketOrigin } from '../access/csrf.t
 import type { AccessServices } from '../access/sign-in.ts';
 import { auditPlugin, recordRefusedRequest } from '../audit/plugin.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { AccountingPlatform } from '../accounting/connector.ts';
 import type { RequestContext } from './context.ts';
 import { checkQueryLimits } from './query-limits.ts';
 import { unstorableTextRefusals } from './text-input.ts';
@@ -55,6 +56,8 @@ export interface ApiServerOptions {
   /** Where open WebSockets are tracked, to be closed when their caller's access ends. */
   liveAccess: LiveAccess;
   access: AccessServices;
+  /** Where invoices are pushed; undefined when the built-in Xero simulator stands in. */
+  accountingPlatform?: AccountingPlatform | undefined;
 }
 
 export interface ApiServer {
@@ -133,13 +136,20 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           // the policy refuse this operation as it refuses any anonymous one.
           ctx.extra.socket.close(forbiddenCloseCode, 'Credentials no longer valid');
           const caller = anonymousCaller(credentials.origin);
-          return { pool: options.pool, em: options.orm.em.fork(), caller, access: options.access };
+          return {
+            pool: options.pool,
+            em: options.orm.em.fork(),
+            caller,
+            access: options.access,
+            accountingPlatform: options.accountingPlatform,
+          };
         }
         return {
           pool: options.pool,
           em: options.orm.em.fork(),
           caller: authentication.caller,
           access: options.access,
+          accountingPlatform: options.accountingPlatform,
         };
       },
     },
@@ -226,6 +236,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
             caller,
             response: res,
             access: options.access,
+            accountingPlatform: options.accountingPlatform,
           };
         } catch (error) {
           await recordRefusedRequest(

@@ -1,0 +1,231 @@
+/**
+ * The finance screens in a real browser against a real API: a finance person finds the invoice
+ * that failed to push with its reason, retries it and sees it pending; the settings form shows
+ * a refused field beside the field; the warehouse is offered neither screen. Documents are
+ * written as rows, as the push queue writes them, and pushing is parked (as after a platform's
+ * daily limit) so that a retried document stays pending while the test looks at it.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { shouldSkipBrowserTests } from './support/admin.ts';
+import {
+  navigationLabels,
+  startAdminTestSystem,
+  submitSignIn,
+  type AdminTestSystem,
+} from './support/admin-system.ts';
+
+const financeEmail = 'fran.finance@example.com';
+const financePassword = 'ledgers balanced by friday';
+const warehouseEmail = 'wes.warehouse@example.com';
+const warehousePassword = 'boxes taped and labelled';
+
+describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
+  let test: AdminTestSystem | undefined;
+  let financeContext: BrowserContext;
+  let financePage: Page;
+  let failedInvoiceId = '';
+
+  beforeAll(async () => {
+    test = await startAdminTestSystem();
+    await test.createPerson({
+      email: financeEmail,
+      name: 'Fran Finance',
+      roles: ['FINANCE'],
+      password: financePassword,
+    });
+    await test.createPerson({
+      email: warehouseEmail,
+      name: 'Wes Warehouse',
+      roles: ['WAREHOUSE'],
+      password: warehousePassword,
+    });
+
+    const pool = test.system.pool;
+    await pool.query(
+      `INSERT INTO accounting_connector_state (platform, parked_until, parked_reason)
+       VALUES ('xero', now() + interval '6 hours', 'Xero daily limit reached')`,
+    );
+    await pool.query(
+      `INSERT INTO orders (shopify_order_id, name, order_number, currency, total_price_minor,
+         financial_status, has_details)
+       VALUES (7001, '#7001', 7001, 'GBP', 2400, 'partially_refunded', true)`,
+    );
+    const line = {
+      description: 'Stoneware mug, blue',
+      sku: 'HL-MUG-STONE-BLU',
+      quantity: 2,
+      unitAmountMinor: 1200,
+      discountAmountMinor: 0,
+      lineTotalMinor: 2400,
+      taxAmountMinor: 400,
+      accountCode: '200',
+      taxType: 'OUTPUT2',
+    };
+    const failed = await pool.query<{ id: string }>(
+      `INSERT INTO accounting_documents (kind, source_key, order_id, shopify_order_id, number,
+         currency, subtotal_minor, tax_minor, total_minor, document_date, document, source,
+         status, attempts, failure_reason)
+       VALUES ('invoice', 'shopify:order:7001:invoice',
+         (SELECT id FROM orders WHERE shopify_order_id = 7001), 7001, 'SHP-7001', 'GBP', 2000,
+         400, 2400, '2026-12-03', $1, '{}', 'failed', 5, 'Xero: account code 200 is archived')
+       RETURNING id::text`,
+      [{ lines: [line] }],
+    );
+    failedInvoiceId = failed.rows[0]?.id ?? '';
+    await pool.query(
+      `INSERT INTO accounting_documents (kind, source_key, order_id, shopify_order_id,
+         shopify_refund_id, number, currency, subtotal_minor, tax_minor, total_minor,
+         document_date, document, source, status)
+       VALUES ('credit_note', 'shopify:refund:9001:credit_note',
+         (SELECT id FROM orders WHERE shopify_order_id = 7001), 7001, 9001, 'SHP-7001-R1',
+         'GBP', 1000, 200, 1200, '2026-12-04', $1, '{}', 'waiting')`,
+      [{ lines: [{ ...line, quantity: 1, lineTotalMinor: 1200, taxAmountMinor: 200 }] }],
+    );
+    const document = { lines: [] };
+    await pool.query(
+      `INSERT INTO accounting_documents (kind, source_key, shopify_order_id, number, currency,
+         subtotal_minor, tax_minor, total_minor, document_date, document, source, status,
+         platform, platform_id, platform_number, pushed_at)
+       VALUES ('invoice', 'shopify:order:7002:invoice', 7002, 'SHP-7002', 'EUR', 1000, 200,
+         1200, '2026-12-03', $1, '{}', 'pushed', 'xero', 'inv-7002', 'INV-0042', now())`,
+      [document],
+    );
+
+    financeContext = await test.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    financePage = await financeContext.newPage();
+  });
+
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  function adminUrl(path: string): string {
+    return `${test?.admin.url ?? ''}${path}`;
+  }
+
+  async function signIn(page: Page, email: string, password: string): Promise<void> {
+    await page.goto(adminUrl('/'));
+    await page.waitForURL(/\/sign-in/);
+    await submitSignIn(page, email, password);
+    await page.locator('nav[aria-label="Main"]').waitFor();
+  }
+
+  it('shows finance the failed invoice with its reason, and a retry makes it pending', async () => {
+    // Given a finance person signed in, offered the invoices and the settings
+    await signIn(financePage, financeEmail, financePassword);
+    expect(await navigationLabels(financePage)).toEqual(['Stock', 'Invoices', 'Accounting']);
+
+    // When they open the invoices, which start on the failed ones
+    await financePage.click('nav[aria-label="Main"] >> text=Invoices');
+    const row = financePage.locator('tr[data-document-number="SHP-7001"]');
+    await row.waitFor();
+
+    // Then the failed invoice is there with its total and reason, and the pushed one is not
+    expect(await row.getAttribute('data-status')).toBe('FAILED');
+    expect(await row.locator('.reason').innerText()).toBe('Xero: account code 200 is archived');
+    expect(await row.locator('td.amount').innerText()).toBe('£24.00');
+    expect(await financePage.locator('tr[data-document-number="SHP-7002"]').count()).toBe(0);
+    expect(await financePage.locator('.tabs a[data-status="FAILED"] .count').innerText()).toBe('1');
+
+    // When they retry it
+    await row.locator('button', { hasText: 'Retry' }).click();
+
+    // Then it reads pending, has no Retry button left, and is pending in the database
+    await expect.poll(() => row.getAttribute('data-status')).toBe('PENDING');
+    expect(await row.locator('.badge').innerText()).toBe('Pending');
+    expect(await row.locator('button', { hasText: 'Retry' }).count()).toBe(0);
+    await expect
+      .poll(() => financePage.locator('.tabs a[data-status="FAILED"] .count').innerText())
+      .toBe('0');
+    const stored = await test?.system.pool.query(
+      'SELECT status, attempts, failure_reason FROM accounting_documents WHERE id = $1',
+      [failedInvoiceId],
+    );
+    expect(stored?.rows[0]).toEqual({ status: 'pending', attempts: 0, failure_reason: null });
+  });
+
+  it("opens the order from the invoice, with its invoice and credit note's status", async () => {
+    // Given the retried invoice's row, which names its order
+    const row = financePage.locator('tr[data-document-number="SHP-7001"]');
+
+    // When finance opens the order
+    await row.locator('a', { hasText: '#7001' }).click();
+    await financePage.waitForURL(/\/finance\/orders\/\d+$/);
+    const documents = financePage.locator('ul.documents li');
+    await documents.first().waitFor();
+
+    // Then the order shows its invoice, pending, and its credit note, waiting for it
+    expect(await financePage.locator('h1').innerText()).toBe('Order #7001');
+    expect(await documents.evaluateAll((items) => items.map((item) => item.dataset))).toEqual([
+      { documentNumber: 'SHP-7001', status: 'PENDING' },
+      { documentNumber: 'SHP-7001-R1', status: 'WAITING' },
+    ]);
+    expect(await documents.nth(1).locator('.detail').innerText()).toBe('4 Dec 2026 · £12.00');
+  });
+
+  it('opens a document with its lines, account codes and totals', async () => {
+    await financePage.locator('ul.documents a', { hasText: 'SHP-7001-R1' }).click();
+    const line = financePage.locator('table.lines tbody tr');
+    await line.first().waitFor();
+
+    expect(await financePage.locator('h1').innerText()).toBe('Credit note SHP-7001-R1');
+    expect(await line.locator('td').allInnerTexts()).toEqual([
+      'Stoneware mug, blue\nHL-MUG-STONE-BLU',
+      '1',
+      '£12.00',
+      '£0.00',
+      '£12.00',
+      '£2.00',
+      '200',
+      'OUTPUT2',
+    ]);
+    expect(await financePage.getByTestId('document-total').innerText()).toBe('£12.00');
+    await financePage.goto(adminUrl('/finance'));
+  });
+
+  it('shows the pushed invoice with its platform number under Pushed', async () => {
+    await financePage.click('.tabs >> text=Pushed');
+    const row = financePage.locator('tr[data-document-number="SHP-7002"]');
+    await row.waitFor();
+
+    expect(await row.locator('.status .detail').innerText()).toBe('Xero INV-0042');
+    expect(await row.locator('td.amount').innerText()).toBe('€12.00');
+  });
+
+  it('shows a refused setting beside its field and keeps the saved value', async () => {
+    // Given the settings form, with pushing paused by the platform's daily limit
+    await financePage.click('nav[aria-label="Main"] >> text=Accounting');
+    const salesAccount = financePage.locator('input[name="salesAccount"]');
+    await salesAccount.waitFor();
+    expect(await financePage.locator('.parked').innerText()).toContain('Xero daily limit reached');
+
+    // When an account code too long for the platform is saved
+    await salesAccount.fill('40000000000');
+    await financePage.click('button[type="submit"]');
+
+    // Then the field says why, and the stored code is unchanged
+    const error = financePage.locator('#salesAccount-error');
+    await error.waitFor();
+    expect(await error.innerText()).toBe('Must be at most 10 characters');
+    const stored = await test?.system.pool.query('SELECT sales_account FROM accounting_settings');
+    expect(stored?.rows[0]).toEqual({ sales_account: '200' });
+  });
+
+  it('offers the warehouse neither invoices nor accounting settings', async () => {
+    const context = await test?.browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context?.newPage();
+    if (page === undefined) {
+      throw new Error('no browser page');
+    }
+
+    await signIn(page, warehouseEmail, warehousePassword);
+    expect(await navigationLabels(page)).toEqual(['Stock']);
+    await page.goto(adminUrl('/finance'));
+    await page.locator('.not-allowed').waitFor();
+
+    expect(await page.locator('table.documents').count()).toBe(0);
+    await context?.close();
+  });
+});
