@@ -218,6 +218,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           `http://127.0.0.1:${config.adminPort}`,
         ],
         liveAccess,
+        accountingPlatform: config.accounting?.platform,
         access: {
           sessions: {
             idleTimeoutMs: config.sessionIdleTimeoutMs,
