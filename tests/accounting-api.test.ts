@@ -94,6 +94,12 @@ beforeAll(async () => {
   });
   await system.waitForProcessing();
 
+  // Pushing is parked, so the queue leaves the seeded documents as these tests set them.
+  await system.pool.query(
+    `INSERT INTO accounting_connector_state (platform, parked_until, parked_reason)
+     VALUES ('xero', now() + interval '1 day', 'held by the test')`,
+  );
+
   // Oldest first: ids grow in this order, and the list shows them newest first.
   await insertDocument('invoice1041', {
     kind: 'invoice',
@@ -289,26 +295,26 @@ async function retry(id: string): Promise<Answer<RetryAnswer>> {
   );
 }
 
-async function statusesAndJobs(): Promise<unknown> {
-  const found = await system.pool.query(
-    `SELECT (SELECT string_agg(number || ':' || status || ':' || attempts, ',' ORDER BY id)
-             FROM accounting_documents) AS documents,
-       (SELECT count(*)::int FROM graphile_worker.jobs
-        WHERE task_identifier = 'accounting-push') AS wake_ups`,
+/**
+ * Every document's number, status and attempts. The push queue's wake-up job is not compared:
+ * the worker takes it at once (and finds pushing parked), so its presence is a race; that a
+ * retry reaches the platform is shown in accounting-flow.test.ts.
+ */
+async function documentStatuses(): Promise<unknown> {
+  const found = await system.pool.query<{ documents: string }>(
+    `SELECT string_agg(number || ':' || status || ':' || attempts, ',' ORDER BY id) AS documents
+     FROM accounting_documents`,
   );
-  return found.rows[0];
+  return found.rows[0]?.documents;
 }
 
 describe('retryAccountingDocument', () => {
-  it('sets a failed document back to pending and wakes the push queue', async () => {
+  it('sets a failed document back to pending, due at once', async () => {
     // Given a failed invoice, tried four times
-    const before = await statusesAndJobs();
-    expect(before).toMatchObject({ wake_ups: 0 });
-
     // When finance retries it
     const answer = await retry(ids.invoice1042 ?? '');
 
-    // Then it is pending, with no attempt counted and no failure, and a push is queued
+    // Then it is pending and due, with no attempt counted and no failure
     expect(answer.data?.retryAccountingDocument).toEqual({
       document: { status: 'PENDING', attempts: 0, failureReason: null },
       errors: [],
@@ -319,7 +325,6 @@ describe('retryAccountingDocument', () => {
       [ids.invoice1042],
     );
     expect(stored.rows[0]).toEqual({ status: 'pending', failure_details: null, due: true });
-    expect(await statusesAndJobs()).toMatchObject({ wake_ups: 1 });
 
     // And the audit trail names who retried which document, and that it succeeded
     const audited = await system.pool.query(
@@ -337,7 +342,7 @@ describe('retryAccountingDocument', () => {
   });
 
   it('refuses a document that has not failed, naming its status, and changes nothing', async () => {
-    const before = await statusesAndJobs();
+    const before = await documentStatuses();
 
     const answer = await retry(ids.invoice1041 ?? '');
 
@@ -349,7 +354,7 @@ describe('retryAccountingDocument', () => {
         message: 'Only a failed document can be retried; SHP-1041 is pushed',
       },
     ]);
-    expect(await statusesAndJobs()).toEqual(before);
+    expect(await documentStatuses()).toEqual(before);
   });
 
   it('answers not found for an id it never gave out', async () => {
@@ -374,8 +379,9 @@ interface SettingsAnswer {
 describe('accounting settings', () => {
   it('reads the defaults, the platform and whether pushing is parked', async () => {
     await system.pool.query(
-      `INSERT INTO accounting_connector_state (platform, parked_until, parked_reason)
-       VALUES ('xero', now() + interval '3 hours', 'Xero daily limit reached')`,
+      `UPDATE accounting_connector_state
+       SET parked_until = now() + interval '3 hours', parked_reason = 'Xero daily limit reached'
+       WHERE platform = 'xero'`,
     );
 
     const answer = await ask<{ accountingSettings: Record<string, unknown> }>(
@@ -509,7 +515,7 @@ describe('the warehouse', () => {
   });
 
   it('cannot retry a document', async () => {
-    const before = await statusesAndJobs();
+    const before = await documentStatuses();
 
     const answer = await ask(
       warehouse,
@@ -518,6 +524,6 @@ describe('the warehouse', () => {
     );
 
     expect(answer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(await statusesAndJobs()).toEqual(before);
+    expect(await documentStatuses()).toEqual(before);
   });
 });

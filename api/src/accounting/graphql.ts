@@ -46,19 +46,20 @@ import {
   InvoiceTrigger,
 } from './graphql-types.ts';
 import { loadInBatch } from './request-batch.ts';
-import { retryAccountingDocument } from './retry.ts';
-import { checkSettingsPatch, settingsErrorCodes, storeSettings } from './settings-update.ts';
+import { retryAccountingDocument } from './push.ts';
+import { accountingSettingsErrorCodes, updateAccountingSettings } from './settings.ts';
 
 enum AccountingErrorCode {
   DOCUMENT_NOT_FOUND = 'DOCUMENT_NOT_FOUND',
   NOT_FAILED = 'NOT_FAILED',
   REQUIRED = 'REQUIRED',
   TOO_LONG = 'TOO_LONG',
+  INVALID = 'INVALID',
   PATTERN_INVALID = 'PATTERN_INVALID',
 }
 registerEnumType(AccountingErrorCode, { name: 'AccountingErrorCode' });
 // The settings checks' codes must all exist in the GraphQL enum.
-settingsErrorCodes.forEach((code) => AccountingErrorCode[code]);
+accountingSettingsErrorCodes.forEach((code) => AccountingErrorCode[code]);
 
 @ObjectType()
 class AccountingError {
@@ -240,17 +241,19 @@ export class AccountingResolver {
     @Ctx() context: RequestContext,
     @Arg('input', () => AccountingSettingsInput) input: AccountingSettingsInput,
   ): Promise<UpdateAccountingSettingsPayload> {
-    const { values, problems } = checkSettingsPatch(input);
-    if (problems.length > 0) {
-      const errors = problems.map((problem) => ({
+    const { pool, caller, auditEventId } = context;
+    const result = await withTransaction(
+      pool,
+      (tx) => updateAccountingSettings(tx, input, caller.actor),
+      { auditEventId },
+    );
+    if (result.settings === null) {
+      const errors = result.errors.map((problem) => ({
         ...problem,
         code: AccountingErrorCode[problem.code],
       }));
       return { settings: null, errors };
     }
-
-    const { pool, caller, auditEventId } = context;
-    await withTransaction(pool, (tx) => storeSettings(tx, values, caller.actor), { auditEventId });
     return { settings: await readSettings(pool, platformOf(context)), errors: [] };
   }
 

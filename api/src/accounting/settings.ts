@@ -37,12 +37,22 @@ export interface StoredAccountingSettings {
   updatedBy: string | null;
 }
 
-/** The fields a person may change; an absent field is left as it is. */
-export type AccountingSettingsPatch = Partial<
-  Omit<StoredAccountingSettings, 'updatedAt' | 'updatedBy'>
->;
+/**
+ * The fields a person may change; an absent field is left as it is, a null or blank one clears
+ * an optional field and is refused for a required one.
+ */
+export type AccountingSettingsPatch = {
+  [Field in keyof Omit<StoredAccountingSettings, 'updatedAt' | 'updatedBy'>]?:
+    StoredAccountingSettings[Field] | null;
+};
 
-export type AccountingSettingsErrorCode = 'REQUIRED' | 'INVALID' | 'PATTERN_INVALID';
+export const accountingSettingsErrorCodes = [
+  'REQUIRED',
+  'TOO_LONG',
+  'INVALID',
+  'PATTERN_INVALID',
+] as const;
+export type AccountingSettingsErrorCode = (typeof accountingSettingsErrorCodes)[number];
 
 /** One refused field of a patch, named as in the patch. */
 export interface AccountingSettingsProblem {
@@ -82,28 +92,35 @@ const columns: Record<keyof AccountingSettingsPatch, string> = {
   quickbooksOtherItem: 'quickbooks_other_item',
 };
 
-const requiredCodes = [
-  'salesAccount',
-  'shippingAccount',
-  'roundingAccount',
-  'refundAdjustmentAccount',
-  'restockingFeeAccount',
-  'taxedTaxType',
-  'untaxedTaxType',
-  'outOfScopeTaxType',
-] as const;
-
-const optionalCodes = [
-  'giftCardAccount',
-  'quickbooksTaxedTaxCode',
-  'quickbooksUntaxedTaxCode',
-  'quickbooksShippingItem',
-  'quickbooksOtherItem',
-] as const;
-
-/** Codes are short words of a chart of accounts: `200`, `OUTPUT2`, `Sales.Delivery`. */
-const codeLengthMax = 60;
+/** Xero caps account codes at 10 characters; QuickBooks numbers its accounts shorter still. */
+export const accountCodeLengthMax = 10;
+/** Tax types (`OUTPUT2`, `ZERORATEDOUTPUT`) and QuickBooks ids are short words too. */
+const taxTypeLengthMax = 50;
+const quickbooksIdLengthMax = 50;
 const patternLengthMax = 60;
+
+/** Each code field, whether it may be cleared, and how long it may be. */
+const codeFields: readonly {
+  field: keyof AccountingSettingsPatch;
+  isRequired: boolean;
+  lengthMax: number;
+}[] = [
+  { field: 'salesAccount', isRequired: true, lengthMax: accountCodeLengthMax },
+  { field: 'shippingAccount', isRequired: true, lengthMax: accountCodeLengthMax },
+  { field: 'roundingAccount', isRequired: true, lengthMax: accountCodeLengthMax },
+  { field: 'refundAdjustmentAccount', isRequired: true, lengthMax: accountCodeLengthMax },
+  { field: 'restockingFeeAccount', isRequired: true, lengthMax: accountCodeLengthMax },
+  { field: 'taxedTaxType', isRequired: true, lengthMax: taxTypeLengthMax },
+  { field: 'untaxedTaxType', isRequired: true, lengthMax: taxTypeLengthMax },
+  { field: 'outOfScopeTaxType', isRequired: true, lengthMax: taxTypeLengthMax },
+  // Blank clears these: gift cards then have no account, QuickBooks ids are found by name.
+  { field: 'giftCardAccount', isRequired: false, lengthMax: accountCodeLengthMax },
+  { field: 'quickbooksTaxedTaxCode', isRequired: false, lengthMax: quickbooksIdLengthMax },
+  { field: 'quickbooksUntaxedTaxCode', isRequired: false, lengthMax: quickbooksIdLengthMax },
+  { field: 'quickbooksShippingItem', isRequired: false, lengthMax: quickbooksIdLengthMax },
+  { field: 'quickbooksOtherItem', isRequired: false, lengthMax: quickbooksIdLengthMax },
+];
+
 const orderPlaceholders = ['{order_number}', '{order_name}', '{order_id}'];
 const refundPlaceholders = ['{refund_number}', '{refund_id}'];
 const knownPlaceholders = new Set([...orderPlaceholders, ...refundPlaceholders]);
@@ -175,7 +192,7 @@ export async function updateAccountingSettings(
   patch: AccountingSettingsPatch,
   actor: string,
 ): Promise<UpdateAccountingSettingsResult> {
-  const { values, errors } = checkPatch(patch);
+  const { values, errors } = checkAccountingSettingsPatch(patch);
   if (errors.length > 0) {
     return { settings: null, errors };
   }
@@ -191,7 +208,8 @@ export async function updateAccountingSettings(
   return { settings: await readStoredAccountingSettings(tx), errors: [] };
 }
 
-function checkPatch(patch: AccountingSettingsPatch): {
+/** The values to store, trimmed, or every problem with them in the order of the form. */
+export function checkAccountingSettingsPatch(patch: AccountingSettingsPatch): {
   values: AccountingSettingsPatch;
   errors: AccountingSettingsProblem[];
 } {
@@ -199,7 +217,13 @@ function checkPatch(patch: AccountingSettingsPatch): {
   const errors: AccountingSettingsProblem[] = [];
 
   if (patch.invoiceTrigger !== undefined) {
-    if (invoiceTriggers.includes(patch.invoiceTrigger)) {
+    if (patch.invoiceTrigger === null) {
+      errors.push({
+        field: 'invoiceTrigger',
+        code: 'REQUIRED',
+        message: 'invoiceTrigger must name the webhook that confirms an order',
+      });
+    } else if (invoiceTriggers.includes(patch.invoiceTrigger)) {
       values.invoiceTrigger = patch.invoiceTrigger;
     } else {
       errors.push({
@@ -210,27 +234,15 @@ function checkPatch(patch: AccountingSettingsPatch): {
     }
   }
 
-  for (const field of requiredCodes) {
+  for (const { field, isRequired, lengthMax } of codeFields) {
     const value = patch[field];
     if (value === undefined) {
       continue;
     }
-    const problem = codeProblem(field, value, true);
+    const text = typeof value === 'string' ? value.trim() : '';
+    const problem = codeProblem(field, text, isRequired, lengthMax);
     if (problem === null) {
-      values[field] = value.trim();
-    } else {
-      errors.push(problem);
-    }
-  }
-
-  for (const field of optionalCodes) {
-    const value = patch[field];
-    if (value === undefined) {
-      continue;
-    }
-    const problem = codeProblem(field, value, false);
-    if (problem === null) {
-      values[field] = value === null || value.trim() === '' ? null : value.trim();
+      Object.assign(values, { [field]: text === '' ? null : text });
     } else {
       errors.push(problem);
     }
@@ -243,7 +255,7 @@ function checkPatch(patch: AccountingSettingsPatch): {
     }
     const problem = patternProblem(field, value);
     if (problem === null) {
-      values[field] = value.trim();
+      values[field] = (value ?? '').trim();
     } else {
       errors.push(problem);
     }
@@ -254,18 +266,19 @@ function checkPatch(patch: AccountingSettingsPatch): {
 
 function codeProblem(
   field: keyof AccountingSettingsPatch,
-  value: string | null,
+  text: string,
   isRequired: boolean,
+  lengthMax: number,
 ): AccountingSettingsProblem | null {
-  if (value === null || value.trim() === '') {
+  if (text === '') {
     return isRequired ? { field, code: 'REQUIRED', message: `${field} must not be blank` } : null;
   }
-  if (value.trim().length > codeLengthMax || !/^[\p{L}\p{N}\p{P}\p{S} ]+$/u.test(value.trim())) {
-    return {
-      field,
-      code: 'INVALID',
-      message: `${field} must be a code of at most ${codeLengthMax} printable characters`,
-    };
+  if (text.length > lengthMax) {
+    return { field, code: 'TOO_LONG', message: `${field} must be at most ${lengthMax} characters` };
+  }
+  // A code travels into the platform's JSON and its ledger reports: printable text only.
+  if (!/^[\p{L}\p{N}\p{P}\p{S} ]+$/u.test(text)) {
+    return { field, code: 'INVALID', message: `${field} must hold printable characters only` };
   }
   return null;
 }
@@ -285,7 +298,7 @@ function patternProblem(
   if (pattern.length > patternLengthMax) {
     return {
       field,
-      code: 'INVALID',
+      code: 'TOO_LONG',
       message: `${field} must be at most ${patternLengthMax} characters`,
     };
   }

@@ -44,6 +44,7 @@ export type AccountingDocumentStatus =
 
 export type AccountingErrorCode =
   | 'DOCUMENT_NOT_FOUND'
+  | 'INVALID'
   | 'NOT_FAILED'
   | 'PATTERN_INVALID'
   | 'REQUIRED'
