@@ -395,6 +395,9 @@ describe('cross-site request forgery', () => {
   it('refuses a cookie mutation without the CSRF token or with a wrong one', async () => {
     const browser = await signedIn('frank@example.com', ['warehouse']);
     const before = await onHand('HL-SPOON-ENML');
+    // The token with its last character changed (to another character, whatever it was).
+    const lastCharacter = browser.csrfToken.endsWith('A') ? 'B' : 'A';
+    const wrongToken = `${browser.csrfToken.slice(0, -1)}${lastCharacter}`;
 
     const missing = await browser.graphql(
       receiveOne,
@@ -407,7 +410,7 @@ describe('cross-site request forgery', () => {
       receiveOne,
       { locationId: warehouseId },
       {
-        'x-csrf-token': `${browser.csrfToken.slice(0, -1)}A`,
+        'x-csrf-token': wrongToken,
       },
     );
 
