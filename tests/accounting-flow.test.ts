@@ -614,20 +614,50 @@ describe('accounting settings', () => {
 });
 
 describe('the refresh token a platform hands out', () => {
+  const origin = {
+    platform: 'quickbooks',
+    configuredToken: 'AB11-first',
+    clientSecret: 'qbo-client-secret-1',
+  } as const;
+
   it('is used for the token it descends from, until another token is configured', async () => {
     // Given nothing saved: the configured token
-    expect(await currentRefreshToken(system.pool, 'quickbooks', 'AB11-first')).toBe('AB11-first');
+    expect(await currentRefreshToken(system.pool, origin)).toBe('AB11-first');
 
     // When QuickBooks issues a new token for it
-    await saveRefreshToken(system.pool, 'quickbooks', 'AB11-first', 'AB11-second');
+    await saveRefreshToken(system.pool, origin, 'AB11-second');
 
     // Then that one is used, unless the configuration names a new token
-    expect(await currentRefreshToken(system.pool, 'quickbooks', 'AB11-first')).toBe('AB11-second');
-    expect(await currentRefreshToken(system.pool, 'quickbooks', 'AB11-new')).toBe('AB11-new');
-    const stored = await system.pool.query<{ refresh_token_origin: string }>(
-      'SELECT refresh_token_origin FROM accounting_connector_state WHERE platform = $1',
+    expect(await currentRefreshToken(system.pool, origin)).toBe('AB11-second');
+    const renewed = { ...origin, configuredToken: 'AB11-new' };
+    expect(await currentRefreshToken(system.pool, renewed)).toBe('AB11-new');
+  });
+
+  it('is stored encrypted, and read only with the client secret it was saved under', async () => {
+    // Given a token QuickBooks issued, saved
+    await saveRefreshToken(system.pool, origin, 'AB11-third');
+
+    // Then the database holds neither token nor secret in the clear
+    const stored = await system.pool.query<{ refresh_token: string; refresh_token_origin: string }>(
+      'SELECT refresh_token, refresh_token_origin FROM accounting_connector_state WHERE platform = $1',
       ['quickbooks'],
     );
-    expect(stored.rows[0]?.refresh_token_origin).not.toContain('AB11');
+    const row = stored.rows[0];
+    expect(row?.refresh_token).toMatch(/^v1\./);
+    for (const secret of ['AB11', 'qbo-client-secret-1']) {
+      expect(row?.refresh_token).not.toContain(secret);
+      expect(row?.refresh_token_origin).not.toContain(secret);
+    }
+
+    // And another client secret, or a token altered in the database, falls back to the configured
+    const otherSecret = { ...origin, clientSecret: 'qbo-client-secret-2' };
+    expect(await currentRefreshToken(system.pool, otherSecret)).toBe('AB11-first');
+    const sealed = row?.refresh_token ?? '';
+    const altered = `${sealed.slice(0, -2)}${sealed.endsWith('AA') ? 'BB' : 'AA'}`;
+    await system.pool.query(
+      'UPDATE accounting_connector_state SET refresh_token = $1 WHERE platform = $2',
+      [altered, 'quickbooks'],
+    );
+    expect(await currentRefreshToken(system.pool, origin)).toBe('AB11-first');
   });
 });

@@ -39,14 +39,18 @@ async function quickBooksConnector(
   context: ConnectorContext,
 ): Promise<AccountingConnector> {
   const { db, logger } = context;
-  const refreshToken = await currentRefreshToken(db, 'quickbooks', settings.refreshToken);
+  const origin = {
+    platform: 'quickbooks',
+    configuredToken: settings.refreshToken,
+    clientSecret: settings.clientSecret,
+  } as const;
+  const refreshToken = await currentRefreshToken(db, origin, logger);
 
   return createQuickBooksConnector({
     ...settings,
     logger,
     refreshToken,
-    saveRefreshToken: (issuedToken) =>
-      saveRefreshToken(db, 'quickbooks', settings.refreshToken, issuedToken),
+    saveRefreshToken: (issuedToken) => saveRefreshToken(db, origin, issuedToken),
     mapping: () => readQuickBooksMapping(db),
   });
 }
