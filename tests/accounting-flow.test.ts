@@ -639,7 +639,8 @@ describe('the refresh token a platform hands out', () => {
 
     // Then the database holds neither token nor secret in the clear
     const stored = await system.pool.query<{ refresh_token: string; refresh_token_origin: string }>(
-      'SELECT refresh_token, refresh_token_origin FROM accounting_connector_state WHERE platform = $1',
+      `SELECT refresh_token, refresh_token_origin FROM accounting_connector_state
+       WHERE platform = $1`,
       ['quickbooks'],
     );
     const row = stored.rows[0];
