@@ -646,7 +646,7 @@ describe('sign-in throttling', () => {
     expect(lockedForMs).toBeLessThanOrEqual(throttle.lockDurationMs);
   });
 
-  it('locks for the lock duration, not the whole failure window, after a parallel burst', async () => {
+  it('locks for the lock duration, not the failure window, after a parallel burst', async () => {
     // Given a person whose account is guessed at many times at once, from many addresses
     const userId = await createPerson('kit@example.com', ['viewer']);
     const burst = Array.from({ length: throttle.lockAfterFailures * 3 }, (_unused, index) =>
