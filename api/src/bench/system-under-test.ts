@@ -5,12 +5,16 @@
  * baseline starts from.
  *
  * When profiled, the system starts without its job worker and the same tasks run on a worker
- * whose pool times every statement (profile.ts). Leaves out: the admin, the order stream, and
- * any shop but the simulator.
+ * whose pool times every statement (profile.ts), pushing invoices to a Xero simulator of its
+ * own. Leaves out: the admin, the order stream, and any shop but the simulator.
  */
 import type { Runner } from 'graphile-worker';
 import type pg from 'pg';
 
+import { pushAccountingDocumentsTask } from '../accounting/jobs.ts';
+import { pushAccountingDocumentsTaskHandler } from '../accounting/push.ts';
+import { createXeroConnector } from '../accounting/xero/connector.ts';
+import { startXeroSimulator } from '../accounting/xero/simulator/server.ts';
 import { simulatedShop, startSystem, type System } from '../app/system.ts';
 import { loadConfig } from '../platform/config.ts';
 import { createPool } from '../platform/database.ts';
@@ -103,6 +107,15 @@ async function startProfiledWorker(request: BenchSystemOptions, system: System, 
   const pool = createPool(request.databaseUrl, 30);
   const profiler = profilePool(pool);
   const client = createShopifyAdminClient({ ...system.shopify, logger });
+  const xero = await startXeroSimulator({ logger });
+  const accounting = createXeroConnector({
+    apiUrl: xero.apiUrl,
+    identityUrl: xero.identityUrl,
+    clientId: xero.clientId,
+    clientSecret: xero.clientSecret,
+    tenantId: xero.tenantId,
+    logger,
+  });
 
   const runner: Runner = await startJobWorker({
     pool,
@@ -111,6 +124,11 @@ async function startProfiledWorker(request: BenchSystemOptions, system: System, 
     tasks: {
       [processWebhooksTask]: profiler.timeRuns(processWebhooksTaskHandler(pool, logger)),
       [pushAvailableTask]: pushAvailableTaskHandler(pool, client, logger),
+      [pushAccountingDocumentsTask]: pushAccountingDocumentsTaskHandler({
+        pool,
+        connector: accounting,
+        logger,
+      }),
     },
   });
 
@@ -118,6 +136,8 @@ async function startProfiledWorker(request: BenchSystemOptions, system: System, 
     profiler,
     stop: async () => {
       await runner.stop();
+      await accounting.close();
+      await xero.close();
       await pool.end();
     },
   };
