@@ -547,6 +547,26 @@ describe('accounting settings', () => {
     expect(after.rows).toEqual(before.rows);
   });
 
+  it('refuses codes no platform gives out, naming what a code may hold', async () => {
+    // Given a hidden zero-width space, markup, a tax type with a space, an id with a quote
+    const result = await update({
+      salesAccount: '200\u200b',
+      shippingAccount: '<script>',
+      taxedTaxType: 'OUTPUT 2',
+      quickbooksShippingItem: "7'",
+    });
+
+    // Then each is refused as invalid, and nothing is written
+    expect(result.settings).toBeNull();
+    expect(result.errors.map((error) => [error.field, error.code])).toEqual([
+      ['salesAccount', 'INVALID'],
+      ['shippingAccount', 'INVALID'],
+      ['taxedTaxType', 'INVALID'],
+      ['quickbooksShippingItem', 'INVALID'],
+    ]);
+    expect(result.errors[0]?.message).toMatch(/letters and digits/);
+  });
+
   it('refuses a placeholder the numbers do not know', async () => {
     const result = await update({ invoiceNumberPattern: 'INV-{order_number}-{refund_id}' });
 

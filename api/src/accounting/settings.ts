@@ -94,31 +94,54 @@ const columns: Record<keyof AccountingSettingsPatch, string> = {
 
 /** Xero caps account codes at 10 characters; QuickBooks numbers its accounts shorter still. */
 export const accountCodeLengthMax = 10;
-/** Tax types (`OUTPUT2`, `ZERORATEDOUTPUT`) and QuickBooks ids are short words too. */
-const taxTypeLengthMax = 50;
-const quickbooksIdLengthMax = 50;
 const patternLengthMax = 60;
 
-/** Each code field, whether it may be cleared, and how long it may be. */
+/**
+ * What each kind of code may look like. The platforms refuse anything else only when a
+ * document is pushed, so a typo found here saves a failed invoice; the shapes are those the
+ * platforms give out (`200`, `SALES`, `4000-1`; `OUTPUT2`, `ZERORATEDOUTPUT`; QuickBooks ids
+ * `7`, `TAX`).
+ */
+const codeKinds = {
+  account: {
+    lengthMax: accountCodeLengthMax,
+    shape: /^[A-Za-z0-9][A-Za-z0-9._/-]*$/,
+    described: 'an account code: letters and digits, with . _ / - between them',
+  },
+  taxType: {
+    lengthMax: 50,
+    shape: /^[A-Za-z0-9_]+$/,
+    described: 'a tax type as the platform names it: letters, digits and _ (OUTPUT2)',
+  },
+  quickbooksId: {
+    lengthMax: 50,
+    shape: /^[A-Za-z0-9_-]+$/,
+    described: 'a QuickBooks id: letters, digits, _ and -',
+  },
+} as const;
+
+type CodeKind = (typeof codeKinds)[keyof typeof codeKinds];
+
+/** Each code field, whether it may be cleared, and its kind. */
 const codeFields: readonly {
   field: keyof AccountingSettingsPatch;
   isRequired: boolean;
-  lengthMax: number;
+  kind: CodeKind;
 }[] = [
-  { field: 'salesAccount', isRequired: true, lengthMax: accountCodeLengthMax },
-  { field: 'shippingAccount', isRequired: true, lengthMax: accountCodeLengthMax },
-  { field: 'roundingAccount', isRequired: true, lengthMax: accountCodeLengthMax },
-  { field: 'refundAdjustmentAccount', isRequired: true, lengthMax: accountCodeLengthMax },
-  { field: 'restockingFeeAccount', isRequired: true, lengthMax: accountCodeLengthMax },
-  { field: 'taxedTaxType', isRequired: true, lengthMax: taxTypeLengthMax },
-  { field: 'untaxedTaxType', isRequired: true, lengthMax: taxTypeLengthMax },
-  { field: 'outOfScopeTaxType', isRequired: true, lengthMax: taxTypeLengthMax },
+  { field: 'salesAccount', isRequired: true, kind: codeKinds.account },
+  { field: 'shippingAccount', isRequired: true, kind: codeKinds.account },
+  { field: 'roundingAccount', isRequired: true, kind: codeKinds.account },
+  { field: 'refundAdjustmentAccount', isRequired: true, kind: codeKinds.account },
+  { field: 'restockingFeeAccount', isRequired: true, kind: codeKinds.account },
+  { field: 'taxedTaxType', isRequired: true, kind: codeKinds.taxType },
+  { field: 'untaxedTaxType', isRequired: true, kind: codeKinds.taxType },
+  { field: 'outOfScopeTaxType', isRequired: true, kind: codeKinds.taxType },
   // Blank clears these: gift cards then have no account, QuickBooks ids are found by name.
-  { field: 'giftCardAccount', isRequired: false, lengthMax: accountCodeLengthMax },
-  { field: 'quickbooksTaxedTaxCode', isRequired: false, lengthMax: quickbooksIdLengthMax },
-  { field: 'quickbooksUntaxedTaxCode', isRequired: false, lengthMax: quickbooksIdLengthMax },
-  { field: 'quickbooksShippingItem', isRequired: false, lengthMax: quickbooksIdLengthMax },
-  { field: 'quickbooksOtherItem', isRequired: false, lengthMax: quickbooksIdLengthMax },
+  { field: 'giftCardAccount', isRequired: false, kind: codeKinds.account },
+  { field: 'quickbooksTaxedTaxCode', isRequired: false, kind: codeKinds.quickbooksId },
+  { field: 'quickbooksUntaxedTaxCode', isRequired: false, kind: codeKinds.quickbooksId },
+  { field: 'quickbooksShippingItem', isRequired: false, kind: codeKinds.quickbooksId },
+  { field: 'quickbooksOtherItem', isRequired: false, kind: codeKinds.quickbooksId },
 ];
 
 const orderPlaceholders = ['{order_number}', '{order_name}', '{order_id}'];
@@ -234,13 +257,13 @@ export function checkAccountingSettingsPatch(patch: AccountingSettingsPatch): {
     }
   }
 
-  for (const { field, isRequired, lengthMax } of codeFields) {
+  for (const { field, isRequired, kind } of codeFields) {
     const value = patch[field];
     if (value === undefined) {
       continue;
     }
     const text = typeof value === 'string' ? value.trim() : '';
-    const problem = codeProblem(field, text, isRequired, lengthMax);
+    const problem = codeProblem(field, text, isRequired, kind);
     if (problem === null) {
       Object.assign(values, { [field]: text === '' ? null : text });
     } else {
@@ -268,17 +291,17 @@ function codeProblem(
   field: keyof AccountingSettingsPatch,
   text: string,
   isRequired: boolean,
-  lengthMax: number,
+  kind: CodeKind,
 ): AccountingSettingsProblem | null {
   if (text === '') {
     return isRequired ? { field, code: 'REQUIRED', message: `${field} must not be blank` } : null;
   }
-  if (text.length > lengthMax) {
-    return { field, code: 'TOO_LONG', message: `${field} must be at most ${lengthMax} characters` };
+  if (text.length > kind.lengthMax) {
+    const message = `${field} must be at most ${kind.lengthMax} characters`;
+    return { field, code: 'TOO_LONG', message };
   }
-  // A code travels into the platform's JSON and its ledger reports: printable text only.
-  if (!/^[\p{L}\p{N}\p{P}\p{S} ]+$/u.test(text)) {
-    return { field, code: 'INVALID', message: `${field} must hold printable characters only` };
+  if (!kind.shape.test(text)) {
+    return { field, code: 'INVALID', message: `${field} must be ${kind.described}` };
   }
   return null;
 }
