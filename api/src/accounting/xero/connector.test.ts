@@ -1,6 +1,7 @@
 // The Xero connector against the Xero simulator over real HTTP: the fixture documents pushed and
 // allocated, contacts, partial batches, exactly-once pushes after lost answers and forgotten
-// keys, the call limits on a shared hand-moved clock, and configuration failures.
+// keys, the call limits on a shared hand-moved clock, configuration failures, and a standard
+// app's refresh tokens, which Xero rotates.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
