@@ -1,8 +1,8 @@
 /**
  * What the queue keeps per accounting platform besides its documents: the refresh token a
- * platform handed out last (QuickBooks retires the old one as it issues a new one, so the
- * token in the configuration stops working after the first refresh). Parking is written by
- * the push queue itself (push.ts).
+ * platform handed out last (QuickBooks retires the old one as it issues a new one, and Xero 30
+ * minutes after, so the token in the configuration stops working after the first refresh).
+ * Parking is written by the push queue itself (push.ts).
  *
  * A refresh token opens the shop's books, so it is stored encrypted (AES-256-GCM) under a key
  * derived from the app's client secret, which lives only in the environment: a copy of the

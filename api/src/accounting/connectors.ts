@@ -2,7 +2,11 @@
  * The one place where the accounting platform named in the configuration becomes the connector
  * the push queue uses. The queue itself knows only the AccountingConnector interface.
  */
-import type { AccountingPlatformSettings, QuickBooksSettings } from '../platform/config.ts';
+import type {
+  AccountingPlatformSettings,
+  QuickBooksSettings,
+  XeroSettings,
+} from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Queryable } from '../platform/transaction.ts';
 import type { AccountingConnector } from './connector.ts';
@@ -13,7 +17,10 @@ import { createXeroConnector } from './xero/connector.ts';
 
 export interface ConnectorContext {
   logger: Logger;
-  /** Where the QuickBooks connector reads the shop's tax codes and items. */
+  /**
+   * Where the QuickBooks connector reads the shop's tax codes and items, and where refresh
+   * tokens are kept.
+   */
   db: Queryable;
 }
 
@@ -24,7 +31,7 @@ export function accountingConnectorFor(
 ): Promise<AccountingConnector> {
   switch (settings.platform) {
     case 'xero':
-      return Promise.resolve(createXeroConnector({ ...settings, logger: context.logger }));
+      return xeroConnector(settings, context);
     case 'quickbooks':
       return quickBooksConnector(settings, context);
   }
@@ -52,5 +59,33 @@ async function quickBooksConnector(
     refreshToken,
     saveRefreshToken: (issuedToken) => saveRefreshToken(db, origin, issuedToken),
     mapping: () => readQuickBooksMapping(db),
+  });
+}
+
+/**
+ * A Xero custom connection needs nothing kept. A standard app's refresh token rotates as
+ * QuickBooks' does (the old one is retired 30 minutes later), so it is kept the same way.
+ */
+async function xeroConnector(
+  settings: XeroSettings,
+  context: ConnectorContext,
+): Promise<AccountingConnector> {
+  const { db, logger } = context;
+  if (settings.refreshToken === undefined) {
+    return createXeroConnector({ ...settings, logger });
+  }
+
+  const origin = {
+    platform: 'xero',
+    configuredToken: settings.refreshToken,
+    clientSecret: settings.clientSecret,
+  } as const;
+  const refreshToken = await currentRefreshToken(db, origin, logger);
+
+  return createXeroConnector({
+    ...settings,
+    logger,
+    refreshToken,
+    saveRefreshToken: (issuedToken) => saveRefreshToken(db, origin, issuedToken),
   });
 }

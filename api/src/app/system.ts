@@ -161,6 +161,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
             clientId: started.clientId,
             clientSecret: started.clientSecret,
             tenantId: started.tenantId,
+            refreshToken: undefined,
           };
           logger.info(
             { url: started.apiUrl, organisation: xeroSimulatorDefaults.organisationName },

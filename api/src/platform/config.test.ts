@@ -137,6 +137,24 @@ describe('loadConfig', () => {
       clientId: 'ABC',
       clientSecret: 'xero-secret',
       tenantId: undefined,
+      refreshToken: undefined,
+    });
+  });
+
+  it('reads a Xero refresh token beside the client credentials, which stay required', () => {
+    expect(problemsOf({ ACCOUNTING_PLATFORM: 'xero', XERO_REFRESH_TOKEN: 'xero-rt' })).toEqual([
+      'XERO_CLIENT_ID: required when ACCOUNTING_PLATFORM is xero',
+      'XERO_CLIENT_SECRET: required when ACCOUNTING_PLATFORM is xero',
+    ]);
+
+    const xero = { ACCOUNTING_PLATFORM: 'xero', XERO_CLIENT_ID: 'ABC', XERO_CLIENT_SECRET: 'x' };
+    expect(loadConfig({ ...xero, XERO_REFRESH_TOKEN: ' xero-rt ' }).accounting).toMatchObject({
+      platform: 'xero',
+      clientId: 'ABC',
+      refreshToken: 'xero-rt',
+    });
+    expect(loadConfig({ ...xero, XERO_REFRESH_TOKEN: ' ' }).accounting).toMatchObject({
+      refreshToken: undefined,
     });
   });
 

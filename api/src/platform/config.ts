@@ -80,6 +80,7 @@ const environmentSchema = z.object({
   XERO_CLIENT_ID: optionalText,
   XERO_CLIENT_SECRET: optionalText,
   XERO_TENANT_ID: optionalText,
+  XERO_REFRESH_TOKEN: optionalText,
   XERO_API_URL: optionalText.pipe(z.url('must be a URL such as https://api.xero.com').optional()),
   XERO_IDENTITY_URL: optionalText.pipe(
     z.url('must be a URL such as https://identity.xero.com').optional(),
@@ -113,7 +114,10 @@ export interface ShopifySettings {
   adminUrl: string | undefined;
 }
 
-/** A Xero organisation reached through a custom connection (client credentials). */
+/**
+ * A Xero organisation reached through a custom connection (client credentials), or through a
+ * standard app's refresh token when one is given.
+ */
 export interface XeroSettings {
   platform: 'xero';
   apiUrl: string;
@@ -122,6 +126,8 @@ export interface XeroSettings {
   clientSecret: string;
   /** The organisation; unset when the connection reaches exactly one. */
   tenantId: string | undefined;
+  /** From the standard app's consent; unset means the custom connection's grant. */
+  refreshToken: string | undefined;
 }
 
 /** A QuickBooks Online company, reached with a refresh token of the shop's app. */
@@ -245,6 +251,7 @@ function readAccountingSettings(env: Environment): AccountingPlatformSettings | 
         clientId: env.XERO_CLIENT_ID ?? '',
         clientSecret: env.XERO_CLIENT_SECRET ?? '',
         tenantId: env.XERO_TENANT_ID,
+        refreshToken: env.XERO_REFRESH_TOKEN,
       };
     case 'quickbooks':
       required(['QBO_CLIENT_ID', 'QBO_CLIENT_SECRET', 'QBO_REFRESH_TOKEN', 'QBO_REALM_ID']);

@@ -1,17 +1,28 @@
 /**
- * Xero's HTTP surface as the connector needs it: an access token from the client-credentials
- * grant of a custom connection (cached until shortly before it expires, fetched again once when
- * Xero answers 401), the organisation to act for, the call limits (call-limiter.ts), and Xero's
- * failures turned into the connector's errors:
- * - 401 twice, 403, a refused client id or secret, no single organisation: configuration;
+ * Xero's HTTP surface as the connector needs it: an access token (cached until shortly before it
+ * expires, fetched again once when Xero answers 401), the organisation to act for, the call
+ * limits (call-limiter.ts), and Xero's failures turned into the connector's errors:
+ * - 401 twice, 403, a refused client id or secret, a refused refresh token, no single
+ *   organisation: configuration;
  * - 429 `minute`, `concurrent` or `appminute`: wait Retry-After and call again a bounded number
  *   of times, then unavailable; 429 `day`: parked until Retry-After has passed;
  * - 5xx, network failures and timeouts: unavailable (the same call, with the same
  *   Idempotency-Key, is to be made again later).
  * Every other answer (2xx, 400, 404) goes back to the caller, which reads Xero's verdict.
  * Never logs the client secret or a token.
- * Leaves out: the authorisation-code flow with refresh tokens (an app serving many Xero users);
- * a custom connection reaches one organisation with its own credentials.
+ *
+ * Access tokens come from one of two grants:
+ * - client credentials, for a custom connection, which reaches one organisation with its own
+ *   credentials;
+ * - refresh token, for a standard app the shop consented to. Xero issues a new refresh token with
+ *   every access token and retires the old one 30 minutes later, so each new one is handed to
+ *   `saveRefreshToken` before its access token is used, and the next refresh uses it (a refresh
+ *   whose answer was lost is made again with the old token, which Xero still takes in those 30
+ *   minutes). A refresh token unused for 60 days expires; tokens are refreshed only when there
+ *   is something to push, so a shop that pushes nothing for 60 days must consent again and give
+ *   the new refresh token as XERO_REFRESH_TOKEN.
+ * Leaves out: the authorisation-code consent itself (the refresh token comes from it, obtained
+ * outside Quartermaster) and revoking tokens.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -60,6 +71,13 @@ export interface XeroClientOptions {
   clientSecret: string;
   /** The organisation (`XERO_TENANT_ID`); found through `/connections` when absent. */
   tenantId?: string;
+  /**
+   * A standard app's refresh token (`XERO_REFRESH_TOKEN`, or the newest one saved from it);
+   * absent means a custom connection's client-credentials grant. Never logged.
+   */
+  refreshToken?: string;
+  /** Keeps each refresh token Xero issues, before its access token is used. */
+  saveRefreshToken?: (issuedToken: string) => Promise<void>;
   logger: Logger;
   fetch?: typeof fetch;
   /** Milliseconds since the epoch; the clock of tokens and limits. */
@@ -85,7 +103,13 @@ export interface XeroCall {
   operation: string;
 }
 
-const tokenAnswerSchema = z.object({ access_token: z.string(), expires_in: z.number() }).loose();
+const tokenAnswerSchema = z
+  .object({
+    access_token: z.string(),
+    expires_in: z.number(),
+    refresh_token: z.string().optional(),
+  })
+  .loose();
 const tokenErrorSchema = z.object({ error: z.string() }).loose();
 const connectionsSchema = z.array(
   z.object({ tenantId: z.string(), tenantType: z.string(), tenantName: z.string() }).loose(),
@@ -115,6 +139,8 @@ export class XeroClient {
   private token: Token | undefined;
   private tokenRequest: Promise<Token> | undefined;
   private tenantRequest: Promise<string> | undefined;
+  /** The newest refresh token Xero issued; undefined for a custom connection. */
+  private refreshToken: string | undefined;
 
   constructor(private readonly options: XeroClientOptions) {
     this.limits = { ...xeroClientLimits, ...options.limits };
@@ -123,6 +149,7 @@ export class XeroClient {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
     this.limiter = new CallLimiter(this.limits, this.now, (delayMs) => this.pause(delayMs));
+    this.refreshToken = options.refreshToken === '' ? undefined : options.refreshToken;
   }
 
   /** Makes one Accounting API call for the organisation; see the file header for failures. */
@@ -164,10 +191,15 @@ export class XeroClient {
 
   private verdict(call: XeroCall, answer: Exchange, tenantId: string): XeroAnswer {
     if (answer.status === 403) {
+      const fix =
+        this.refreshToken === undefined
+          ? 'the custom connection is not connected to it or lacks the accounting scopes; ' +
+            'check XERO_TENANT_ID and the connection in the Xero developer portal'
+          : 'the consent behind XERO_REFRESH_TOKEN does not include it or lacks the ' +
+            'accounting scopes; check XERO_TENANT_ID, or consent again and give the new ' +
+            'refresh token as XERO_REFRESH_TOKEN';
       throw new ConnectorConfigurationError(
-        `Xero refused ${call.operation} for organisation ${tenantId} (403): the custom ` +
-          'connection is not connected to it or lacks the accounting scopes; check ' +
-          'XERO_TENANT_ID and the connection in the Xero developer portal',
+        `Xero refused ${call.operation} for organisation ${tenantId} (403): ${fix}`,
       );
     }
     if (answer.status >= 500) {
@@ -244,9 +276,13 @@ export class XeroClient {
       }
       this.forgetToken(token);
       if (attempt >= 2) {
+        const cause =
+          this.refreshToken === undefined
+            ? 'the custom connection may have been disconnected or its consent revoked'
+            : 'the app may have been disconnected from the organisation; consent again and ' +
+              'give the new refresh token as XERO_REFRESH_TOKEN';
         throw new ConnectorConfigurationError(
-          `Xero refused a newly issued access token for ${call.operation} (401): the custom ` +
-            'connection may have been disconnected or its consent revoked',
+          `Xero refused a newly issued access token for ${call.operation} (401): ${cause}`,
         );
       }
     }
@@ -272,6 +308,11 @@ export class XeroClient {
   }
 
   private async requestToken(): Promise<Token> {
+    const refreshToken = this.refreshToken;
+    const grant: Record<string, string> =
+      refreshToken === undefined
+        ? { grant_type: 'client_credentials' }
+        : { grant_type: 'refresh_token', refresh_token: refreshToken };
     const credentials = `${this.options.clientId}:${this.options.clientSecret}`;
     const answer = await this.exchange(
       'token request',
@@ -283,7 +324,7 @@ export class XeroClient {
           'Content-Type': 'application/x-www-form-urlencoded',
           Accept: 'application/json',
         },
-        body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+        body: new URLSearchParams(grant).toString(),
       },
     );
 
@@ -296,20 +337,67 @@ export class XeroClient {
     const granted = tokenAnswerSchema.safeParse(answer.body);
     if (answer.status !== 200 || !granted.success) {
       const error = tokenErrorSchema.safeParse(answer.body).data?.error ?? 'no error code';
-      const hint =
-        error === 'invalid_client'
-          ? 'check XERO_CLIENT_ID and XERO_CLIENT_SECRET of the custom connection'
-          : 'check that the app is a custom connection authorised for an organisation';
       throw new ConnectorConfigurationError(
-        `Xero refused the client credentials (HTTP ${answer.status}, ${error}): ${hint}`,
+        refreshToken === undefined
+          ? this.refusedClientCredentials(answer.status, error)
+          : this.refusedRefreshToken(answer.status, error),
       );
     }
 
+    const issuedRefreshToken = granted.data.refresh_token;
+    if (refreshToken !== undefined && issuedRefreshToken !== undefined) {
+      await this.keepRefreshToken(issuedRefreshToken);
+    }
     this.logger.debug({ expiresInSeconds: granted.data.expires_in }, 'xero access token issued');
     return {
       accessToken: granted.data.access_token,
       expiresAtMs: this.now() + granted.data.expires_in * 1000,
     };
+  }
+
+  /**
+   * Makes the issued refresh token the one to refresh with, and saves it before its access
+   * token is used: Xero retires the old one, and a token lost here cannot be asked for again.
+   */
+  private async keepRefreshToken(issuedToken: string): Promise<void> {
+    if (issuedToken === this.refreshToken) {
+      return;
+    }
+
+    this.refreshToken = issuedToken;
+    try {
+      await this.options.saveRefreshToken?.(issuedToken);
+    } catch (error) {
+      // The new token stays in memory: the next refresh uses it and saves the one after it.
+      throw new ConnectorUnavailableError(
+        'The refresh token Xero just issued could not be saved',
+        this.limits.unavailableRetryAfterMs,
+        { cause: error },
+      );
+    }
+    this.logger.info('xero refresh token rotated and saved');
+  }
+
+  private refusedClientCredentials(status: number, error: string): string {
+    const hint =
+      error === 'invalid_client'
+        ? 'check XERO_CLIENT_ID and XERO_CLIENT_SECRET of the custom connection'
+        : 'check that the app is a custom connection authorised for an organisation, or give ' +
+          "a standard app's refresh token as XERO_REFRESH_TOKEN";
+    return `Xero refused the client credentials (HTTP ${status}, ${error}): ${hint}`;
+  }
+
+  private refusedRefreshToken(status: number, error: string): string {
+    const hint =
+      error === 'invalid_client'
+        ? 'check XERO_CLIENT_ID and XERO_CLIENT_SECRET of the app that XERO_REFRESH_TOKEN ' +
+          'was issued to'
+        : error === 'invalid_grant'
+          ? 'it has expired (60 days unused), was revoked, or was replaced by a newer one ' +
+            'that was lost; consent to the app again and give the new refresh token as ' +
+            'XERO_REFRESH_TOKEN'
+          : 'consent to the app again and give the new refresh token as XERO_REFRESH_TOKEN';
+    return `Xero refused the refresh token (HTTP ${status}, ${error}): ${hint}`;
   }
 
   private tenantId(): Promise<string> {
@@ -355,8 +443,12 @@ export class XeroClient {
     const names = organisations.map((each) => `${each.tenantName} (${each.tenantId})`);
     throw new ConnectorConfigurationError(
       organisations.length === 0
-        ? 'The Xero connection reaches no organisation: connect the custom connection to ' +
+        ? this.refreshToken === undefined
+          ? 'The Xero connection reaches no organisation: connect the custom connection to ' +
             'the organisation in the Xero developer portal'
+          : 'The consent behind XERO_REFRESH_TOKEN reaches no organisation: consent to the ' +
+            'app again, choosing the organisation, and give the new refresh token as ' +
+            'XERO_REFRESH_TOKEN'
         : `The Xero connection reaches ${organisations.length} organisations ` +
             `(${names.join(', ')}): set XERO_TENANT_ID to the one to push to`,
     );

@@ -1,6 +1,7 @@
 // The Xero connector against the Xero simulator over real HTTP: the fixture documents pushed and
 // allocated, contacts, partial batches, exactly-once pushes after lost answers and forgotten
-// keys, the call limits on a shared hand-moved clock, and configuration failures.
+// keys, the call limits on a shared hand-moved clock, configuration failures, and a standard
+// app's refresh tokens, which Xero rotates.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -657,5 +658,145 @@ describe('xero connector: connection', () => {
     expect(error).toBeInstanceOf(ConnectorConfigurationError);
     expect((error as Error).message).toContain('XERO_TENANT_ID');
     expect(sim.store.contacts.size).toBe(0);
+  });
+});
+
+describe("xero connector: a standard app's refresh token", () => {
+  const consentToken = 'xero-consent-refresh-token';
+
+  /** The refresh tokens the connector sent, in order (undefined for another grant). */
+  function refreshTokensSent(sim: XeroSimulator) {
+    return sim.store.requests
+      .filter((request) => request.host === 'identity')
+      .map((request) => new URLSearchParams(request.bodyText))
+      .map((form) => (form.get('grant_type') === 'refresh_token' ? form.get('refresh_token') : ''));
+  }
+
+  /** Every call to the API host, the list of connections included. */
+  function apiRequestCount(sim: XeroSimulator | undefined) {
+    return sim?.store.requests.filter((request) => request.host === 'api').length ?? 0;
+  }
+
+  /** Tokens that must not appear in the logs: refresh tokens given and every access token. */
+  function expectNoTokenIn(logLines: string[], sim: XeroSimulator, refreshTokens: string[]) {
+    const logs = logLines.join('\n');
+    expect(logs).toContain('xero');
+    for (const token of [...refreshTokens, ...sim.store.tokens.keys(), sim.clientSecret]) {
+      expect(logs).not.toContain(token);
+    }
+  }
+
+  it('refreshes with the newest token, saving each before its access token is used', async () => {
+    // Given a connector holding the consent's refresh token and saving what Xero issues
+    const saved: { token: string; apiCallsBefore: number }[] = [];
+    const started: { sim?: XeroSimulator } = {};
+    const saveRefreshToken = (token: string) => {
+      saved.push({ token, apiCallsBefore: apiRequestCount(started.sim) });
+      return Promise.resolve();
+    };
+    const { sim, connector, clock, logLines } = await setup(
+      { refreshToken: consentToken },
+      { refreshToken: consentToken, saveRefreshToken },
+    );
+    started.sim = sim;
+
+    // When it pushes, the access token runs out, and it pushes again
+    pushed((await connector.pushInvoices([invoice1041]))[0]);
+    const apiCallsOfFirstPush = apiRequestCount(sim);
+    clock.ms += 1800 * 1000;
+    pushed((await connector.pushInvoices([invoice1042]))[0]);
+
+    // Then each refresh used the token the one before issued, each issued token was saved
+    // before any call with its access token, and only the newest is still good
+    const tokens = saved.map((each) => each.token);
+    expect(refreshTokensSent(sim)).toEqual([consentToken, tokens[0]]);
+    expect(saved.map((each) => each.apiCallsBefore)).toEqual([0, apiCallsOfFirstPush]);
+    expect(sim.store.refreshTokens).toStrictEqual(new Set([tokens[1]]));
+    expect(apiCalls(sim, 'GET', '/connections')).toHaveLength(1);
+    expect(sim.store.invoices.size).toBe(2);
+    expectNoTokenIn(logLines, sim, [consentToken, ...tokens]);
+  });
+
+  it('serves the next connector from the saved token and refuses the retired one', async () => {
+    // Given a connector that refreshed once and saved the token Xero issued, then closed
+    const saved: string[] = [];
+    const { sim, connector, clock, logLines } = await setup(
+      { refreshToken: consentToken },
+      {
+        refreshToken: consentToken,
+        saveRefreshToken: (token) => Promise.resolve(void saved.push(token)),
+      },
+    );
+    await connector.pushInvoices([invoice1041]);
+    await connector.close();
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
+    const nextConnector = (refreshToken: string) => {
+      const next = createXeroConnector({
+        apiUrl: sim.apiUrl,
+        identityUrl: sim.identityUrl,
+        clientId: sim.clientId,
+        clientSecret: sim.clientSecret,
+        refreshToken,
+        saveRefreshToken: (token) => Promise.resolve(void saved.push(token)),
+        logger,
+        now: clock.now,
+        sleep: clock.sleep,
+      });
+      opened.push({ sim, connector: next });
+      return next;
+    };
+
+    // When a new connector starts from the saved token, and another from the consent's token
+    const fromSaved = nextConnector(saved[0] ?? '');
+    const [outcome] = await fromSaved.pushInvoices([invoice1042]);
+    const fromConsent = nextConnector(consentToken);
+    const apiCallsBefore = apiCalls(sim).length;
+    const error: unknown = await failureOf(fromConsent.pushInvoices([anotherInvoice(1050)]));
+
+    // Then the saved token works, and the retired one blames the configuration, asking for a
+    // new XERO_REFRESH_TOKEN, without a call to the organisation or a token in the logs
+    expect(outcome).toMatchObject({ status: 'pushed' });
+    expect(refreshTokensSent(sim)).toEqual([consentToken, saved[0], consentToken]);
+    expect(error).toBeInstanceOf(ConnectorConfigurationError);
+    expect((error as Error).message).toMatch(/invalid_grant.*XERO_REFRESH_TOKEN/);
+    expect((error as Error).message).not.toContain(consentToken);
+    expect(apiCalls(sim)).toHaveLength(apiCallsBefore);
+    expect(saved).toHaveLength(2);
+    expect(sim.store.invoices.size).toBe(2);
+    expectNoTokenIn(logLines, sim, [consentToken, ...saved]);
+  });
+
+  it('uses no access token whose refresh token it could not save', async () => {
+    // Given a connector whose first save fails
+    const saved: string[] = [];
+    const failedToSave: string[] = [];
+    const { sim, connector } = await setup(
+      { refreshToken: consentToken },
+      {
+        refreshToken: consentToken,
+        saveRefreshToken: (token) => {
+          if (failedToSave.length === 0) {
+            failedToSave.push(token);
+            return Promise.reject(new Error('the database is away'));
+          }
+          saved.push(token);
+          return Promise.resolve();
+        },
+      },
+    );
+
+    // When it pushes, and pushes again
+    const error: unknown = await failureOf(connector.pushInvoices([invoice1041]));
+    const apiCallsAfterFailure = apiRequestCount(sim);
+    const [outcome] = await connector.pushInvoices([invoice1041]);
+
+    // Then the first push waits without calling Xero's API, and the second refreshes with the
+    // token it could not save, saving the one issued for it
+    expect(error).toBeInstanceOf(ConnectorUnavailableError);
+    expect(apiCallsAfterFailure).toBe(0);
+    expect(outcome).toMatchObject({ status: 'pushed' });
+    expect(refreshTokensSent(sim)).toEqual([consentToken, failedToSave[0]]);
+    expect(sim.store.refreshTokens).toStrictEqual(new Set(saved));
+    expect(saved).toHaveLength(1);
   });
 });
