@@ -54,8 +54,12 @@ export function checkQueryLimits(
 ): GraphQLError[] {
   const depthErrors = validate(schema, document, [depthLimit(queryDepthMax)]);
   if (depthErrors.length > 0) {
+    // graphql-depth-limit names the operation, as '' when it has none; say "the operation".
     return depthErrors.map((error) =>
-      limitError(`${error.message}; the limit is ${queryDepthMax}`),
+      limitError(
+        `${error.message.replace(/^'' exceeds/, 'the operation exceeds')}; ` +
+          `the limit is ${queryDepthMax}`,
+      ),
     );
   }
 
