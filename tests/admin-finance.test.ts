@@ -194,6 +194,51 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
     expect(await row.locator('td.amount').innerText()).toBe('€12.00');
   });
 
+  it('shows a document beyond 2^31 pence to the penny, up to the largest amount', async () => {
+    // Given a pushed invoice of one line at 2^53 - 1 pence, whose VAT alone is over 2^31 pence
+    const line = {
+      description: 'Estate, freehold',
+      sku: null,
+      quantity: 1,
+      unitAmountMinor: Number.MAX_SAFE_INTEGER,
+      discountAmountMinor: 0,
+      lineTotalMinor: Number.MAX_SAFE_INTEGER,
+      taxAmountMinor: 3_000_000_450,
+      accountCode: '200',
+      taxType: 'OUTPUT2',
+    };
+    const inserted = await test?.system.pool.query<{ id: string }>(
+      `INSERT INTO accounting_documents (kind, source_key, shopify_order_id, number, currency,
+         subtotal_minor, tax_minor, total_minor, document_date, document, source, status,
+         platform, platform_id, pushed_at)
+       VALUES ('invoice', 'shopify:order:7003:invoice', 7003, 'SHP-7003', 'GBP',
+         $1::bigint - 3000000450, 3000000450, $1, '2026-12-05', $2, '{}', 'pushed', 'xero',
+         'inv-7003', now())
+       RETURNING id::text`,
+      [Number.MAX_SAFE_INTEGER, { lines: [line] }],
+    );
+
+    // When finance opens it
+    await financePage.goto(adminUrl(`/finance/documents/${inserted?.rows[0]?.id ?? ''}`));
+    await financePage.getByTestId('document-total').waitFor();
+
+    // Then each amount reads exactly, the last penny included
+    const cells = financePage.locator('table.lines tbody tr td.number');
+    expect(await cells.allInnerTexts()).toEqual([
+      '1',
+      '£90,071,992,547,409.91',
+      '£0.00',
+      '£90,071,992,547,409.91',
+      '£30,000,004.50',
+    ]);
+    const footer = financePage.locator('table.lines tfoot td.number');
+    expect(await footer.allInnerTexts()).toEqual([
+      '£90,071,962,547,405.41',
+      '£30,000,004.50',
+      '£90,071,992,547,409.91',
+    ]);
+  });
+
   it('shows a refused setting beside its field and keeps the saved value', async () => {
     // Given the settings form, with pushing paused by the platform's daily limit
     await financePage.click('nav[aria-label="Main"] >> text=Accounting');

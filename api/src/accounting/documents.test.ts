@@ -247,6 +247,40 @@ describe('invoice totals are Shopify’s', () => {
     expect(error.field).toBe('line_items.0.price_set.presentment_money.amount');
   });
 
+  it('carries amounts beyond 32 bits of minor units exactly', () => {
+    // Given an order of one line at 30,000,000.00 with 5,000,000.00 of VAT inside it
+    const order = makeOrder({
+      lines: [{ price: '30000000.00', taxes: ['5000000.00'] }],
+      totalPrice: '30000000.00',
+      totalTax: '5000000.00',
+    });
+
+    // When the invoice is built
+    const { document } = buildInvoice(order, settings);
+
+    // Then every figure is exact, in pence
+    expect([document.totalMinor, document.taxMinor, document.subtotalMinor]).toStrictEqual([
+      3_000_000_000, 500_000_000, 2_500_000_000,
+    ]);
+    expect(document.lines[0]?.lineTotalMinor).toBe(3_000_000_000);
+  });
+
+  it('refuses a line whose full price a number cannot hold exactly, naming it', () => {
+    // Given two units at the largest price a number holds exactly, in pence
+    const order = makeOrder({
+      lines: [{ price: '90071992547409.91', quantity: 2 }],
+      totalPrice: '90071992547409.91',
+      totalTax: '0.00',
+    });
+
+    // When the invoice is built
+    const error = refusal(() => buildInvoice(order, settings));
+
+    // Then it is refused as an invalid amount at that line, not rounded
+    expect(error.code).toBe('AMOUNT_INVALID');
+    expect(error.field).toBe('line_items.0 full price');
+  });
+
   it('works the same on a shop whose prices exclude tax', () => {
     // Given a tax-exclusive order: 10.00 plus 2.00 of tax
     const order = makeOrder({

@@ -60,10 +60,13 @@ export function buildInvoice(
     }
     const field = `shipping_lines.${index}`;
     const unitAmountMinor = money(shipping.price_set, `${field}.price_set`);
-    const discountAmountMinor = sumOf(shipping.discount_allocations, (allocation, at) =>
-      money(allocation.amount_set, `${field}.discount_allocations.${at}.amount_set`),
+    const discountAmountMinor = sumOf(
+      shipping.discount_allocations,
+      `${field}.discount_allocations`,
+      (allocation, at) =>
+        money(allocation.amount_set, `${field}.discount_allocations.${at}.amount_set`),
     );
-    const taxAmountMinor = sumOf(shipping.tax_lines, (tax, at) =>
+    const taxAmountMinor = sumOf(shipping.tax_lines, `${field}.tax_lines`, (tax, at) =>
       money(tax.price_set, `${field}.tax_lines.${at}.price_set`),
     );
     const taxCharged = shipping.tax_lines.length > 0 || taxAmountMinor !== 0;
@@ -106,7 +109,7 @@ export function buildInvoice(
     amountsIncludeTax: order.taxes_included,
     customer: customerOf(order),
     lines: settled.lines,
-    subtotalMinor: expectedTotalMinor - expectedTaxMinor,
+    subtotalMinor: exactMinor(expectedTotalMinor - expectedTaxMinor, 'subtotal'),
     taxMinor: expectedTaxMinor,
     totalMinor: expectedTotalMinor,
     roundingMinor: settled.roundingMinor,
@@ -168,7 +171,7 @@ export function buildCreditNote(
     ...creditedAdjustmentLines(refund, order.taxes_included, money, settings),
   ];
 
-  const creditedMinor = sumOf(refund.transactions, (transaction, index) => {
+  const creditedMinor = sumOf(refund.transactions, 'transactions', (transaction, index) => {
     if (transaction.kind !== 'refund' || transaction.status !== 'success') {
       return 0;
     }
@@ -193,7 +196,7 @@ export function buildCreditNote(
     lines.push(moneyOnlyLine(creditedMinor, refund.id, settings));
   }
 
-  const taxMinor = sumOf(lines, (line) => line.taxAmountMinor);
+  const taxMinor = sumOf(lines, 'refund tax', (line) => line.taxAmountMinor);
   const settled = settle(lines, {
     expectedTotalMinor: creditedMinor,
     expectedTaxMinor: taxMinor,
@@ -216,7 +219,7 @@ export function buildCreditNote(
     amountsIncludeTax: order.taxes_included,
     customer: customerOf(order),
     lines: settled.lines,
-    subtotalMinor: creditedMinor - taxMinor,
+    subtotalMinor: exactMinor(creditedMinor - taxMinor, 'subtotal'),
     taxMinor,
     totalMinor: creditedMinor,
     roundingMinor: settled.roundingMinor,
@@ -270,8 +273,29 @@ function checkShopCurrency(order: AccountingOrder, settings: AccountingSettings)
   }
 }
 
-function sumOf<T>(items: readonly T[], amountOf: (item: T, index: number) => number): number {
-  return items.reduce((total, item, index) => total + amountOf(item, index), 0);
+/**
+ * `amountMinor` when a number holds it exactly. Every amount read is at most
+ * Number.MAX_SAFE_INTEGER minor units, and one sum, difference or product of such amounts is
+ * exact exactly when its result is too: checked after each step, no figure is ever rounded.
+ */
+function exactMinor(amountMinor: number, field: string): number {
+  if (!Number.isSafeInteger(amountMinor)) {
+    throw new AccountingDocumentError(
+      'AMOUNT_INVALID',
+      field,
+      `${field} comes to about ${amountMinor} minor units, more than the ` +
+        `${Number.MAX_SAFE_INTEGER} a document can carry exactly`,
+    );
+  }
+  return amountMinor;
+}
+
+function sumOf<T>(
+  items: readonly T[],
+  field: string,
+  amountOf: (item: T, index: number) => number,
+): number {
+  return items.reduce((total, item, index) => exactMinor(total + amountOf(item, index), field), 0);
 }
 
 function goodsLine(
@@ -283,12 +307,16 @@ function goodsLine(
 ): DocumentLine {
   const unitAmountMinor = money(item.price_set, `${field}.price_set`);
   // total_discount can read 0.00 while the allocations carry the discount: read these.
-  const discountAmountMinor = sumOf(item.discount_allocations, (allocation, index) =>
-    money(allocation.amount_set, `${field}.discount_allocations.${index}.amount_set`),
+  const discountAmountMinor = sumOf(
+    item.discount_allocations,
+    `${field}.discount_allocations`,
+    (allocation, index) =>
+      money(allocation.amount_set, `${field}.discount_allocations.${index}.amount_set`),
   );
-  const taxAmountMinor = sumOf(item.tax_lines, (tax, index) =>
+  const taxAmountMinor = sumOf(item.tax_lines, `${field}.tax_lines`, (tax, index) =>
     money(tax.price_set, `${field}.tax_lines.${index}.price_set`),
   );
+  const fullPriceMinor = exactMinor(item.quantity * unitAmountMinor, `${field} full price`);
 
   const taxCharged = item.tax_lines.length > 0 || taxAmountMinor !== 0;
   return {
@@ -298,7 +326,7 @@ function goodsLine(
     quantity: item.quantity,
     unitAmountMinor,
     discountAmountMinor,
-    lineTotalMinor: item.quantity * unitAmountMinor - discountAmountMinor,
+    lineTotalMinor: fullPriceMinor - discountAmountMinor,
     taxAmountMinor,
     taxCharged,
     accountCode: goodsAccount(item, field, settings),
@@ -324,13 +352,14 @@ function creditedGoodsLine(
   settings: AccountingSettings,
 ): DocumentLine {
   const unitAmountMinor = money(item.price_set, `${field}.line_item.price_set`);
-  const discountAmountMinor = quantity * unitAmountMinor - subtotalMinor;
+  const fullPriceMinor = exactMinor(quantity * unitAmountMinor, `${field} full price`);
+  const discountAmountMinor = fullPriceMinor - subtotalMinor;
   if (discountAmountMinor < 0) {
     throw new AccountingDocumentError(
       'AMOUNT_INVALID',
       `${field}.subtotal_set`,
       `${field} refunds ${subtotalMinor} minor units for ${quantity} of line item ${item.id}, ` +
-        `more than their full price of ${quantity * unitAmountMinor}`,
+        `more than their full price of ${fullPriceMinor}`,
     );
   }
 
@@ -425,9 +454,11 @@ function shippingRefundTax(
   if (original !== undefined) {
     const chargedMinor =
       money(original.price_set, `${field}.shipping_line.price_set`) -
-      sumOf(original.discount_allocations, (allocation) => money(allocation.amount_set, field));
+      sumOf(original.discount_allocations, field, (allocation) =>
+        money(allocation.amount_set, field),
+      );
     if (chargedMinor === amountMinor) {
-      return sumOf(original.tax_lines, (tax) => money(tax.price_set, field));
+      return sumOf(original.tax_lines, field, (tax) => money(tax.price_set, field));
     }
   }
   throw new AccountingDocumentError(
@@ -551,7 +582,12 @@ function settle(
   },
 ): Settled {
   const { expectedTotalMinor, expectedTaxMinor, totalField, order, settings } = expected;
-  const taxMinor = sumOf(lines, (line) => line.taxAmountMinor);
+  // Each of these was made in one step from amounts read, so each is exact if it is safe.
+  lines.forEach((line) => {
+    exactMinor(line.discountAmountMinor, `${line.sourceRef} discount`);
+    exactMinor(line.lineTotalMinor, `${line.sourceRef} line total`);
+  });
+  const taxMinor = sumOf(lines, 'total_tax_set', (line) => line.taxAmountMinor);
   if (taxMinor !== expectedTaxMinor) {
     throw new AccountingDocumentError(
       'TAX_MISMATCH',
@@ -561,8 +597,10 @@ function settle(
     );
   }
 
-  const linesMinor = sumOf(lines, (line) => line.lineTotalMinor);
-  const totalMinor = order.taxes_included ? linesMinor : linesMinor + taxMinor;
+  const linesMinor = sumOf(lines, totalField, (line) => line.lineTotalMinor);
+  const totalMinor = order.taxes_included
+    ? linesMinor
+    : exactMinor(linesMinor + taxMinor, totalField);
   const gapMinor = expectedTotalMinor - totalMinor;
   if (gapMinor === 0) {
     return { lines, roundingMinor: 0, alerts: [] };

@@ -10,7 +10,6 @@ import {
   Field,
   ID,
   InputType,
-  Int,
   Mutation,
   ObjectType,
   registerEnumType,
@@ -20,6 +19,7 @@ import {
 import type { RequestContext } from '../app/context.ts';
 import { Sku } from '../catalogue/entities.ts';
 import { costErrorCodes, setUnitCost } from './costs.ts';
+import { MinorUnits } from './money.ts';
 
 enum CostErrorCode {
   SKU_NOT_FOUND = 'SKU_NOT_FOUND',
@@ -48,7 +48,7 @@ class SetUnitCostInput {
   @Field(() => ID)
   skuId!: string;
 
-  @Field(() => Int, { description: 'Minor units of the currency: pence for GBP.' })
+  @Field(() => MinorUnits, { description: 'Minor units of the currency: pence for GBP.' })
   amountMinor!: number;
 
   @Field(() => String, {

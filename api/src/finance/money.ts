@@ -3,16 +3,24 @@
  * a float. Conversion between currencies is not done anywhere in the API: each amount is shown
  * in the currency it was recorded in.
  */
-import { Field, Int, ObjectType } from 'type-graphql';
+import { GraphQLSafeInt } from 'graphql-scalars';
+import { Field, ObjectType } from 'type-graphql';
+
+/**
+ * The GraphQL type of every amount in minor units, read or written: a whole number up to
+ * Number.MAX_SAFE_INTEGER (9,007,199,254,740,991) either way, which JSON and JavaScript carry
+ * exactly. GraphQL's Int stops at 2,147,483,647, only about 21 million in a two-decimal
+ * currency. A larger amount is refused, never rounded: in a variable as BAD_USER_INPUT naming
+ * where it was, written into the document as GRAPHQL_VALIDATION_FAILED pointing at it. The API
+ * never holds one to show: amounts from Shopify are checked as they are read (shopify/money.ts).
+ */
+export const MinorUnits = GraphQLSafeInt;
 
 @ObjectType({ description: 'An amount of money: integer minor units of an ISO 4217 currency.' })
 export class Money {
-  /**
-   * Pence for GBP, cents for EUR, yen for JPY. GraphQL's Int holds up to 2,147,483,647, i.e.
-   * about 21 million in a two-decimal currency; a larger amount fails the field with an error
-   * rather than being rounded. Carrying larger amounts would need a decimal-string scalar.
-   */
-  @Field(() => Int, { description: 'Minor units: pence for GBP, cents for EUR, yen for JPY.' })
+  @Field(() => MinorUnits, {
+    description: 'Minor units: pence for GBP, cents for EUR, yen for JPY.',
+  })
   amountMinor!: number;
 
   @Field({ description: 'ISO 4217 code, e.g. GBP.' })

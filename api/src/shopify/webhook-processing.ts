@@ -582,8 +582,8 @@ async function toOrderInputs(tx: Tx, orders: ShopifyOrder[]): Promise<OrderInput
   for (const order of orders) {
     const currency = order.presentment_currency ?? order.currency;
     const lines = [];
-    for (const line of order.line_items) {
-      lines.push(await toLineInput(tx, order, line, variants, currency));
+    for (const [index, line] of order.line_items.entries()) {
+      lines.push(await toLineInput(tx, order, index, line, variants));
     }
     const total = presentmentAmount(order.total_price_set, order.total_price, order);
     inputs.push({
@@ -592,7 +592,10 @@ async function toOrderInputs(tx: Tx, orders: ShopifyOrder[]): Promise<OrderInput
       orderNumber: order.order_number ?? null,
       currency,
       shopCurrency: order.currency,
-      totalPriceMinor: total === undefined ? null : toMinorUnits(total, currency),
+      totalPriceMinor:
+        total === undefined
+          ? null
+          : minorUnitsOf(order, order.total_price_set ? 'total_price_set' : 'total_price', total),
       financialStatus: order.financial_status ?? null,
       placedAt: new Date(order.created_at),
       cancelledAt: order.cancelled_at ? new Date(order.cancelled_at) : null,
@@ -605,9 +608,9 @@ async function toOrderInputs(tx: Tx, orders: ShopifyOrder[]): Promise<OrderInput
 async function toLineInput(
   tx: Tx,
   order: ShopifyOrder,
+  index: number,
   line: ShopifyLineItem,
   variants: Map<string, { skuId: string; tracked: boolean }>,
-  currency: string,
 ) {
   const mapped = line.variant_id === null ? undefined : variants.get(line.variant_id);
   // A line without a product or variant (gift wrap, a custom item) moves no stock.
@@ -631,8 +634,29 @@ async function toLineInput(
     title: line.name ?? line.title ?? '',
     skuText: line.sku ?? null,
     quantity: line.quantity,
-    unitPriceMinor: price === undefined ? null : toMinorUnits(price, currency),
+    unitPriceMinor:
+      price === undefined
+        ? null
+        : minorUnitsOf(
+            order,
+            `line_items.${index}.${line.price_set ? 'price_set' : 'price'}`,
+            price,
+          ),
   };
+}
+
+/** An amount of the order in minor units; one that cannot be read names where it was. */
+function minorUnitsOf(order: ShopifyOrder, field: string, amount: string | number): number {
+  try {
+    return toMinorUnits(amount, order.presentment_currency ?? order.currency);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new RangeError(`order ${order.name ?? order.id} ${field}: ${error.message}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
 
 /**

@@ -265,8 +265,13 @@ export function formatMoney(money: { amountMinor: number; currency: string } | n
     moneyFormats.set(money.currency, format);
   }
   const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  // Shown, never added: the division only places the point for display.
-  return format.format(money.amountMinor / 10 ** digits);
+  // The point is placed in the text: dividing would round the last digit of an amount in the
+  // trillions, which the API carries exactly (up to Number.MAX_SAFE_INTEGER minor units).
+  const units = String(Math.abs(money.amountMinor)).padStart(digits + 1, '0');
+  const whole = units.slice(0, units.length - digits);
+  const decimal = digits === 0 ? whole : `${whole}.${units.slice(-digits)}`;
+  const sign = money.amountMinor < 0 ? '-' : '';
+  return format.format(`${sign}${decimal}` as `${number}`);
 }
 
 /** A `YYYY-MM-DD` document date as `1 Dec 2026`; it is already the shop's day. */
