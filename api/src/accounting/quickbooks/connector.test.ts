@@ -404,6 +404,27 @@ describe('limits and errors', () => {
     }
   });
 
+  it('counts a call from its answer, so a slow first call cannot crowd the next one', async () => {
+    // Given a token refresh that takes 50 ms before the first call goes out
+    let advance = (byMs: number) => void byMs;
+    const slowTokens: typeof fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : input.toString();
+      if (url.includes('/oauth2/')) {
+        advance(50);
+      }
+      return fetch(input, init);
+    };
+    const { sim, clock, connector } = await setUp({}, { fetch: slowTokens });
+    advance = clock.advance;
+
+    // When two invoices needing a dozen calls each are pushed
+    await connector.pushInvoices([invoice1041(), invoice1042()]);
+
+    // Then QuickBooks, counting each call as it arrived, throttled none
+    const api = sim.requests.filter((request) => request.host === 'api');
+    expect(api.filter((request) => request.status === 429)).toHaveLength(0);
+  });
+
   it('waits 60 seconds after a 429 without calling QuickBooks meanwhile', async () => {
     // Given QuickBooks throttling the next call
     const { sim, clock, connector } = await setUp();
