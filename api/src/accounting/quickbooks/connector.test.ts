@@ -382,6 +382,22 @@ describe('exactly once', () => {
       details: { type: 'ValidationFault' },
     });
   });
+
+  it('refuses a document whose settings name an item the company does not have', async () => {
+    // Given a mapping naming a shipping item the company does not have
+    const mapping = { ...byName, shippingItem: '999' };
+    const { sim, connector } = await setUp({}, { mapping: () => Promise.resolve(mapping) });
+
+    // When the invoice of #1041 is pushed
+    const [outcome] = await connector.pushInvoices([invoice1041()]);
+
+    // Then the document is refused, naming the item, for a person to fix the setting and retry
+    expect(outcome).toMatchObject({
+      status: 'refused',
+      reason: expect.stringContaining('settings name item 999'),
+    });
+    expect(postsTo(sim, 'invoice')).toHaveLength(0);
+  });
 });
 
 describe('limits and errors', () => {
