@@ -96,9 +96,13 @@ export class QuickBooksClient {
     body?: unknown,
   ): Promise<QboResult> {
     for (let attempt = 1; ; attempt += 1) {
-      await this.admit();
-      const token = await this.token();
-      const response = await this.send(method, path, query, body, token);
+      const admittedMs = await this.admit();
+      let response: Response;
+      try {
+        response = await this.send(method, path, query, body, await this.token());
+      } finally {
+        this.countFromNow(admittedMs);
+      }
 
       if (response.status === 401 && attempt === 1) {
         // An access token can be revoked or expire early; one fresh token settles which.
@@ -185,7 +189,7 @@ export class QuickBooksClient {
    * Waits for a free place in both windows, or hands the wait to the queue when it is long
    * (the minute's 500 are spent) or QuickBooks asked for 60 seconds of quiet.
    */
-  private async admit(): Promise<void> {
+  private async admit(): Promise<number> {
     for (;;) {
       const nowMs = this.options.now().getTime();
       if (this.blockedUntilMs > nowMs) {
@@ -215,7 +219,7 @@ export class QuickBooksClient {
 
       if (waitMs <= 0) {
         this.callTimesMs.push(nowMs);
-        return;
+        return nowMs;
       }
       if (waitMs > quickBooksClientLimits.waitInPlaceMaxMs) {
         throw new ConnectorUnavailableError(
@@ -225,6 +229,23 @@ export class QuickBooksClient {
       }
       await this.options.sleep(waitMs);
     }
+  }
+
+  /**
+   * QuickBooks counts a call when it arrives, which can be well after it was admitted here (a
+   * token refresh first, a slow connection): the first call of a burst can then arrive within
+   * a second of the eleventh, and QuickBooks throttles. So once a call is over it counts from
+   * then, the latest it can have arrived.
+   */
+  private countFromNow(admittedMs: number): void {
+    const index = this.callTimesMs.indexOf(admittedMs);
+    if (index !== -1) {
+      this.callTimesMs.splice(index, 1);
+    }
+
+    const nowMs = this.options.now().getTime();
+    const later = this.callTimesMs.findIndex((at) => at > nowMs);
+    this.callTimesMs.splice(later === -1 ? this.callTimesMs.length : later, 0, nowMs);
   }
 
   private async token(): Promise<string> {

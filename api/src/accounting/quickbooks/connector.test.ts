@@ -382,6 +382,22 @@ describe('exactly once', () => {
       details: { type: 'ValidationFault' },
     });
   });
+
+  it('refuses a document whose settings name an item the company does not have', async () => {
+    // Given a mapping naming a shipping item the company does not have
+    const mapping = { ...byName, shippingItem: '999' };
+    const { sim, connector } = await setUp({}, { mapping: () => Promise.resolve(mapping) });
+
+    // When the invoice of #1041 is pushed
+    const [outcome] = await connector.pushInvoices([invoice1041()]);
+
+    // Then the document is refused, naming the item, for a person to fix the setting and retry
+    expect(outcome).toMatchObject({
+      status: 'refused',
+      reason: expect.stringContaining('settings name item 999'),
+    });
+    expect(postsTo(sim, 'invoice')).toHaveLength(0);
+  });
 });
 
 describe('limits and errors', () => {
@@ -402,6 +418,27 @@ describe('limits and errors', () => {
       );
       expect(sameSecond.length).toBeLessThanOrEqual(10);
     }
+  });
+
+  it('counts a call from its answer, so a slow first call cannot crowd the next one', async () => {
+    // Given a token refresh that takes 50 ms before the first call goes out
+    let advance = (byMs: number) => void byMs;
+    const slowTokens: typeof fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : input.toString();
+      if (url.includes('/oauth2/')) {
+        advance(50);
+      }
+      return fetch(input, init);
+    };
+    const { sim, clock, connector } = await setUp({}, { fetch: slowTokens });
+    advance = clock.advance;
+
+    // When two invoices needing a dozen calls each are pushed
+    await connector.pushInvoices([invoice1041(), invoice1042()]);
+
+    // Then QuickBooks, counting each call as it arrived, throttled none
+    const api = sim.requests.filter((request) => request.host === 'api');
+    expect(api.filter((request) => request.status === 429)).toHaveLength(0);
   });
 
   it('waits 60 seconds after a 429 without calling QuickBooks meanwhile', async () => {

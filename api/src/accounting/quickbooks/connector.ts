@@ -23,7 +23,6 @@ import { toMinorUnits } from '../../shopify/money.ts';
 import {
   type AccountingConnector,
   type AllocationOutcome,
-  ConnectorConfigurationError,
   type CreditNoteToPush,
   type PushOutcome,
 } from '../connector.ts';
@@ -327,6 +326,10 @@ class QuickBooksConnector implements AccountingConnector {
     return { customer, itemsBySku, ...mapping };
   }
 
+  /**
+   * A setting the company cannot follow refuses the document rather than the connection: finance
+   * fixes it in the settings and retries the document, with no restart.
+   */
   private async mapping(): Promise<ResolvedMapping> {
     const given = await this.options.mapping();
     const key = JSON.stringify(given);
@@ -357,8 +360,9 @@ class QuickBooksConnector implements AccountingConnector {
     const rows = await this.client.query(`select * from Item where Id = '${quoted(id)}'`, 'Item');
     const item = rows[0];
     if (!item) {
-      throw new ConnectorConfigurationError(
+      throw new Refusal(
         `The QuickBooks settings name item ${id}, which the company does not have`,
+        { itemId: id },
       );
     }
     return { value: textOf(item['Id']), name: textOf(item['Name']) };
@@ -371,8 +375,9 @@ class QuickBooksConnector implements AccountingConnector {
     );
     const row = rows[0];
     if (!row) {
-      throw new ConnectorConfigurationError(
+      throw new Refusal(
         `QuickBooks has no ${entity} named "${name}": choose one in the QuickBooks settings`,
+        { entity, name },
       );
     }
     return { value: textOf(row['Id']), name: textOf(row[field]) };
@@ -500,9 +505,9 @@ class QuickBooksConnector implements AccountingConnector {
     const other = await this.client.get(`item/${encodeURIComponent(otherItem.value)}`);
     const income = other.ok ? (other.body['Item'] as QboJson)['IncomeAccountRef'] : undefined;
     if (!income) {
-      throw new ConnectorConfigurationError(
-        `Item ${otherItem.value} has no income account to give new SKU items`,
-      );
+      throw new Refusal(`Item ${otherItem.value} has no income account to give new SKU items`, {
+        itemId: otherItem.value,
+      });
     }
     const body = { Name: name, Type: 'NonInventory', IncomeAccountRef: income };
     const result = await this.client.post('item', { requestid: requestIdOf('s', body) }, body);
