@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { currentRefreshToken } from '../api/src/accounting/connector-state.ts';
 import {
   createQuickBooksSimulator,
   itemsDefault,
@@ -163,11 +164,20 @@ function throttledCalls(): string[] {
     .map((request) => `${request.method} ${request.path}`);
 }
 
+/** The refresh token the system would use now, opened as the system opens it; null if none. */
 async function savedRefreshToken(): Promise<string | null> {
-  const found = await system.pool.query<{ refresh_token: string | null }>(
-    `SELECT refresh_token FROM accounting_connector_state WHERE platform = 'quickbooks'`,
+  const found = await system.pool.query(
+    `SELECT 1 FROM accounting_connector_state
+     WHERE platform = 'quickbooks' AND refresh_token IS NOT NULL`,
   );
-  return found.rows[0]?.refresh_token ?? null;
+  if (found.rowCount === 0) {
+    return null;
+  }
+  return currentRefreshToken(system.pool, {
+    platform: 'quickbooks',
+    configuredToken: configuredRefreshToken,
+    clientSecret: quickBooks.clientSecret,
+  });
 }
 
 describe('with ACCOUNTING_PLATFORM=quickbooks', () => {

@@ -63,6 +63,8 @@ const connectionFailedCode = 'CONNECTION_FAILED';
 /** Credit notes applied to their invoices in one claim. */
 const allocationBatchMax = 20;
 const leaseMsDefault = 10 * 60_000;
+/** Locks on documents last a short transaction; looking again after this finds them free. */
+const skippedRetryDelayMs = 250;
 
 type Kind = 'invoice' | 'credit_note';
 
@@ -199,6 +201,9 @@ async function claimBatch(tx: Tx, kind: Kind, options: PushQueueOptions): Promis
      FOR UPDATE OF d SKIP LOCKED`,
     [kind, connector.batchSizeMax, connector.platform],
   );
+  if (due.rows.length < connector.batchSizeMax) {
+    await wakeAgainForSkipped(tx, kind, due.rows, connector.platform);
+  }
   if (due.rows.length === 0) {
     return [];
   }
@@ -232,6 +237,31 @@ async function claimBatch(tx: Tx, kind: Kind, options: PushQueueOptions): Promis
     [claimed.map((each) => each.id), claimed.map((each) => contentKeyOf(each.document))],
   );
   return claimed;
+}
+
+/**
+ * A due document another transaction holds (an orders/create linking its invoice to the
+ * order, a retry) was skipped; without another wake-up it would wait for the sweeper. The
+ * plain read below does not wait for those locks, so it sees the skipped rows as they were.
+ */
+async function wakeAgainForSkipped(
+  tx: Tx,
+  kind: Kind,
+  claimed: readonly { id: string }[],
+  platform: AccountingPlatform,
+): Promise<void> {
+  const skipped = await tx.query(
+    `SELECT 1 FROM accounting_documents d
+     LEFT JOIN accounting_documents i ON i.id = d.invoice_id
+     WHERE d.status = 'pending' AND d.kind = $1 AND d.next_attempt_at <= now()
+       AND (d.kind = 'invoice' OR (i.status = 'pushed' AND i.platform = $3))
+       AND d.id <> ALL($2::bigint[])
+     LIMIT 1`,
+    [kind, claimed.map((row) => row.id), platform],
+  );
+  if ((skipped.rowCount ?? 0) > 0) {
+    await wakeAccountingPush(tx, skippedRetryDelayMs);
+  }
 }
 
 /**
