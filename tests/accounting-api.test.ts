@@ -308,6 +308,69 @@ async function documentStatuses(): Promise<unknown> {
   return found.rows[0]?.documents;
 }
 
+describe('open accounting exceptions', () => {
+  it('are read on their document, on their order and in a count, for finance', async () => {
+    // Given an exception about the failed invoice of #1042, one about the credit note of #1041
+    // already resolved, and pushing parked (no document)
+    const raise = (values: { kind: string; documentId: string | null; status: string }) =>
+      system.pool.query<{ id: string }>(
+        `INSERT INTO stock_exceptions (kind, message, order_id, details, source_key, status)
+         VALUES ($1, 'xero refused invoice SHP-1042: Account code 200 is archived.',
+           (SELECT order_id FROM accounting_documents WHERE id::text = $2), $3, $4, $5)
+         RETURNING id::text`,
+        [
+          values.kind,
+          values.documentId,
+          values.documentId === null ? {} : { documentId: values.documentId },
+          `test:exception:${values.kind}:${values.documentId}`,
+          values.status,
+        ],
+      );
+    const raised = await raise({
+      kind: 'ACCOUNTING_DOCUMENT_FAILED',
+      documentId: ids.invoice1042 ?? '',
+      status: 'open',
+    });
+    await raise({
+      kind: 'ACCOUNTING_DOCUMENT_FAILED',
+      documentId: ids.credit1041 ?? '',
+      status: 'resolved',
+    });
+    await raise({ kind: 'ACCOUNTING_PUSH_PARKED', documentId: null, status: 'open' });
+    await system.pool.query(
+      `UPDATE accounting_documents d SET order_id = o.id FROM orders o
+       WHERE o.shopify_order_id = d.shopify_order_id AND d.order_id IS NULL`,
+    );
+    const exceptionId = raised.rows[0]?.id;
+
+    // When finance reads the documents with their exceptions, the orders, and the count
+    const answer = await ask<{
+      invoice: { exceptions: { id: string; kind: string }[] };
+      credit: { exceptions: unknown[] };
+      orders: { name: string; accountingExceptions: { id: string }[] }[];
+      openExceptionCount: number;
+    }>(
+      finance,
+      `{ invoice: accountingDocument(id: "${ids.invoice1042}") { exceptions { id kind } }
+         credit: accountingDocument(id: "${ids.credit1041}") { exceptions { id } }
+         orders { name accountingExceptions { id } }
+         openExceptionCount(area: ACCOUNTING) }`,
+    );
+
+    // Then the invoice names its open exception, the order #1042 too, and the count has both
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.invoice.exceptions).toEqual([
+      { id: exceptionId, kind: 'ACCOUNTING_DOCUMENT_FAILED' },
+    ]);
+    expect(answer.data?.credit.exceptions).toEqual([]);
+    const byOrder = Object.fromEntries(
+      (answer.data?.orders ?? []).map((order) => [order.name, order.accountingExceptions]),
+    );
+    expect(byOrder).toEqual({ '#1041': [], '#1042': [{ id: exceptionId }] });
+    expect(answer.data?.openExceptionCount).toBe(2);
+  });
+});
+
 describe('retryAccountingDocument', () => {
   it('sets a failed document back to pending, due at once', async () => {
     // Given a failed invoice, tried four times

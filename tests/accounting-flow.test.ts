@@ -86,8 +86,13 @@ async function documentsOf(shopifyOrderId: number | string): Promise<DocumentRow
 }
 
 async function exceptionsOf(kind: string, documentId?: string) {
-  const found = await system.pool.query<{ message: string; order_id: string | null }>(
-    `SELECT message, order_id::text FROM stock_exceptions
+  const found = await system.pool.query<{
+    message: string;
+    order_id: string | null;
+    status: string;
+    resolved_by: string | null;
+  }>(
+    `SELECT message, order_id::text, status, resolved_by FROM stock_exceptions
      WHERE kind = $1 AND ($2::text IS NULL OR details->>'documentId' = $2) ORDER BY id`,
     [kind, documentId ?? null],
   );
@@ -396,9 +401,13 @@ describe('when the platform fails', () => {
     // When the time comes
     await afterTheWait();
 
-    // Then both are pushed
+    // Then both are pushed, and the parking is resolved by the system
     const pushed = [...(await documentsOf(order(8).id)), ...(await documentsOf(order(9).id))];
     expect(pushed.map((each) => each.status)).toEqual(['pushed', 'pushed']);
+    const parkedExceptions = await exceptionsOf('ACCOUNTING_PUSH_PARKED');
+    expect(parkedExceptions.map(({ status, resolved_by }) => ({ status, resolved_by }))).toEqual([
+      { status: 'resolved', resolved_by: 'system' },
+    ]);
   });
 
   it('fails a refused document for a person, and pushes it once they retry', async () => {
@@ -427,9 +436,12 @@ describe('when the platform fails', () => {
     );
     await system.waitForProcessing();
 
-    // Then it is pushed, and retrying it again, or a document that does not exist, does nothing
+    // Then it is pushed, its exception resolved by the system, and retrying it again, or a
+    // document that does not exist, does nothing
     expect(outcome).toBe('retried');
     expect((await documentsOf(order(10).id))[0]?.status).toBe('pushed');
+    const settled = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id);
+    expect(settled).toMatchObject([{ status: 'resolved', resolved_by: 'system' }]);
     const again = await withTransaction(system.pool, async (tx) => [
       await retryAccountingDocument(tx, failed?.id ?? '', 'finance@example.com'),
       await retryAccountingDocument(tx, '999999', 'finance@example.com'),
@@ -461,11 +473,14 @@ describe('when the platform fails', () => {
     await wakeAccountingPush(system.pool);
     await system.waitForProcessing();
 
-    // Then it is pushed and no longer says it waits
+    // Then it is pushed, no longer says it waits, and the connection's exception is resolved
     expect((await documentsOf(order(11).id))[0]).toMatchObject({
       status: 'pushed',
       failure_reason: null,
     });
+    expect(await exceptionsOf('ACCOUNTING_CONNECTION_FAILED')).toMatchObject([
+      { status: 'resolved', resolved_by: 'system' },
+    ]);
   });
 
   it('records a platform total that differs from ours and tells a person', async () => {
@@ -474,14 +489,44 @@ describe('when the platform fails', () => {
     await deliver('orders/paid', order(12));
     platform.totalDifferenceMinor = 0;
 
-    // Then it is pushed with the platform's total, and the difference is raised
+    // Then it is pushed with the platform's total, and the difference is raised and stays open
     const [pushed] = await documentsOf(order(12).id);
     expect(pushed).toMatchObject({
       status: 'pushed',
       total_minor: '10710',
       platform_total_minor: '10711',
     });
-    expect(await exceptionsOf('ACCOUNTING_TOTAL_MISMATCH', pushed?.id)).toHaveLength(1);
+    expect(await exceptionsOf('ACCOUNTING_TOTAL_MISMATCH', pushed?.id)).toMatchObject([
+      { status: 'open', resolved_by: null },
+    ]);
+  });
+
+  it('resolves a refused allocation once the credit note is applied on a retry', async () => {
+    // Given order 18 paid and refunded, the platform refusing to apply its credit note
+    platform.failNext({
+      kind: 'refuse-allocation',
+      number: 'SHP-3018-R1',
+      reason: 'The invoice is locked for a period close',
+    });
+    await deliver('orders/paid', order(18));
+    await deliver('refunds/create', refund(18));
+    const [, creditNote] = await documentsOf(order(18).id);
+    expect(creditNote).toMatchObject({ kind: 'credit_note', allocation_status: 'failed' });
+    const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', creditNote?.id);
+    expect(raised).toMatchObject([{ status: 'open' }]);
+    expect(raised[0]?.message).toContain('The invoice is locked for a period close. Apply it');
+
+    // When finance retries it
+    await withTransaction(system.pool, (tx) =>
+      retryAccountingDocument(tx, creditNote?.id ?? '', 'finance@example.com'),
+    );
+    await system.waitForProcessing();
+
+    // Then the credit is applied, and the exception is resolved by the system
+    expect((await documentsOf(order(18).id))[1]?.allocation_status).toBe('allocated');
+    expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', creditNote?.id)).toMatchObject([
+      { status: 'resolved', resolved_by: 'system' },
+    ]);
   });
 });
 
@@ -514,9 +559,12 @@ describe('a document that cannot be built', () => {
     });
     await system.waitForProcessing();
 
-    // Then it is built with the new account and pushed
+    // Then it is built with the new account and pushed, and its exception resolved by the system
     const [pushed] = await documentsOf(body.id);
     expect(pushed).toMatchObject({ status: 'pushed', number: 'SHP-3013', total_minor: '10710' });
+    expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id)).toMatchObject([
+      { status: 'resolved', resolved_by: 'system' },
+    ]);
     const held = [...platform.documents.values()].find((each) => each.number === 'SHP-3013');
     expect(held?.document.lines[0]?.accountCode).toBe('820');
   });

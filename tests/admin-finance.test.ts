@@ -1,7 +1,9 @@
 /**
  * The finance screens in a real browser against a real API: a finance person finds the invoice
- * that failed to push with its reason, retries it and sees it pending; the settings form shows
- * a refused field beside the field; the warehouse is offered neither screen. Documents are
+ * that failed to push with its reason, retries it and sees it pending; the open accounting
+ * exceptions are counted on the list and shown on their document and order; the settings form
+ * shows a refused field beside the field; a viewer reads the same screens without Retry or
+ * Save; the warehouse is offered neither screen. Documents and exceptions are
  * written as rows, as the push queue writes them, and pushing is parked (as after a platform's
  * daily limit) so that a retried document stays pending while the test looks at it.
  */
@@ -20,12 +22,21 @@ const financeEmail = 'fran.finance@example.com';
 const financePassword = 'ledgers balanced by friday';
 const warehouseEmail = 'wes.warehouse@example.com';
 const warehousePassword = 'boxes taped and labelled';
+const viewerEmail = 'vi.viewer@example.com';
+const viewerPassword = 'reading the numbers only';
+const refusedMessage =
+  'xero refused invoice SHP-7001: Account code 200 is archived. Fix the settings or the ' +
+  'order, then retry the document.';
+const voidMessage =
+  'The invoice is already on the accounting platform, but order #7002 was cancelled before ' +
+  'any money was taken (financial status voided): no invoice is due: void it there';
 
 describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
   let test: AdminTestSystem | undefined;
   let financeContext: BrowserContext;
   let financePage: Page;
   let failedInvoiceId = '';
+  let pushedInvoiceId = '';
 
   beforeAll(async () => {
     test = await startAdminTestSystem();
@@ -40,6 +51,12 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
       name: 'Wes Warehouse',
       roles: ['WAREHOUSE'],
       password: warehousePassword,
+    });
+    await test.createPerson({
+      email: viewerEmail,
+      name: 'Vi Viewer',
+      roles: ['VIEWER'],
+      password: viewerPassword,
     });
 
     const pool = test.system.pool;
@@ -84,14 +101,39 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
       [{ lines: [{ ...line, quantity: 1, lineTotalMinor: 1200, taxAmountMinor: 200 }] }],
     );
     const document = { lines: [] };
-    await pool.query(
+    const pushed = await pool.query<{ id: string }>(
       `INSERT INTO accounting_documents (kind, source_key, shopify_order_id, number, currency,
          subtotal_minor, tax_minor, total_minor, document_date, document, source, status,
          platform, platform_id, platform_number, pushed_at)
        VALUES ('invoice', 'shopify:order:7002:invoice', 7002, 'SHP-7002', 'EUR', 1000, 200,
-         1200, '2026-12-03', $1, '{}', 'pushed', 'xero', 'inv-7002', 'INV-0042', now())`,
+         1200, '2026-12-03', $1, '{}', 'pushed', 'xero', 'inv-7002', 'INV-0042', now())
+       RETURNING id::text`,
       [document],
     );
+    pushedInvoiceId = pushed.rows[0]?.id ?? '';
+
+    // Three open accounting exceptions (the refused invoice, the invoice of an order cancelled
+    // unpaid, pushing parked), one already resolved, and a stock exception finance does not
+    // count.
+    const raise = (kind: string, message: string, documentId: string | null, status = 'open') =>
+      pool.query(
+        `INSERT INTO stock_exceptions (kind, message, order_id, details, source_key, status)
+         VALUES ($1, $2, (SELECT order_id FROM accounting_documents WHERE id::text = $3), $4,
+           $5, $6)`,
+        [
+          kind,
+          message,
+          documentId,
+          documentId === null ? {} : { documentId },
+          `test:${kind}:${documentId}:${status}`,
+          status,
+        ],
+      );
+    await raise('ACCOUNTING_DOCUMENT_FAILED', refusedMessage, failedInvoiceId);
+    await raise('ACCOUNTING_DOCUMENT_FAILED', 'an older refusal', failedInvoiceId, 'resolved');
+    await raise('ACCOUNTING_DOCUMENT_FAILED', voidMessage, pushedInvoiceId);
+    await raise('ACCOUNTING_PUSH_PARKED', 'xero takes no more calls today', null);
+    await raise('INVENTORY_DRIFT', 'HL-MUG-STONE-BLU drifted by 2', null);
 
     financeContext = await test.browser.newContext({ viewport: { width: 1280, height: 800 } });
     financePage = await financeContext.newPage();
@@ -146,6 +188,39 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
     expect(stored?.rows[0]).toEqual({ status: 'pending', attempts: 0, failure_reason: null });
   });
 
+  it('counts the open accounting exceptions on the list, and shows them on request', async () => {
+    // Given the invoices list (the retried invoice's exception is open until it is pushed)
+    const summary = financePage.getByTestId('exception-summary');
+    await summary.waitFor();
+
+    // Then three are counted, none listed until asked for
+    expect(await financePage.getByTestId('exception-count').innerText()).toBe('3');
+    const listed = financePage.getByTestId('accounting-exception');
+    expect(await listed.count()).toBe(0);
+
+    // When finance asks to see them
+    await summary.locator('button', { hasText: 'Show them' }).click();
+    await listed.first().waitFor();
+
+    // Then each is there with its words, newest first, and a link to its document
+    expect(await listed.evaluateAll((items) => items.map((item) => item.dataset.kind))).toEqual([
+      'ACCOUNTING_PUSH_PARKED',
+      'ACCOUNTING_DOCUMENT_FAILED',
+      'ACCOUNTING_DOCUMENT_FAILED',
+    ]);
+    expect(await listed.nth(1).locator('.message').innerText()).toBe(voidMessage);
+    await listed.nth(1).locator('a', { hasText: 'Document' }).click();
+    await financePage.waitForURL(new RegExp(`/finance/documents/${pushedInvoiceId}$`));
+
+    // And the invoice already pushed for the cancelled order says to void it there
+    const onDocument = financePage.getByTestId('accounting-exception');
+    await onDocument.first().waitFor();
+    expect(await financePage.locator('h1').innerText()).toBe('Invoice SHP-7002');
+    expect(await onDocument.locator('.message').allInnerTexts()).toEqual([voidMessage]);
+    await financePage.goto(adminUrl('/finance?status=pending'));
+    await financePage.locator('tr[data-document-number="SHP-7001"]').waitFor();
+  });
+
   it("opens the order from the invoice, with its invoice and credit note's status", async () => {
     // Given the retried invoice's row, which names its order
     const row = financePage.locator('tr[data-document-number="SHP-7001"]');
@@ -163,6 +238,21 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
       { documentNumber: 'SHP-7001-R1', status: 'WAITING' },
     ]);
     expect(await documents.nth(1).locator('.detail').innerText()).toBe('4 Dec 2026 · £12.00');
+
+    // And the open exception about its invoice, and no other
+    const exceptions = financePage.getByTestId('accounting-exception');
+    expect(await exceptions.locator('.message').allInnerTexts()).toEqual([refusedMessage]);
+  });
+
+  it('shows the open exception on the failed document itself', async () => {
+    await financePage.goto(adminUrl(`/finance/documents/${failedInvoiceId}`));
+    const exceptions = financePage.getByTestId('accounting-exception');
+    await exceptions.first().waitFor();
+
+    expect(await financePage.locator('h1').innerText()).toBe('Invoice SHP-7001');
+    expect(await exceptions.locator('.message').allInnerTexts()).toEqual([refusedMessage]);
+    expect(await exceptions.locator('a', { hasText: 'Order' }).count()).toBe(1);
+    await financePage.goBack();
   });
 
   it('opens a document with its lines, account codes and totals', async () => {
@@ -256,6 +346,56 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
     expect(await error.innerText()).toBe('Must be at most 10 characters');
     const stored = await test?.system.pool.query('SELECT sales_account FROM accounting_settings');
     expect(stored?.rows[0]).toEqual({ sales_account: '200' });
+  });
+
+  it('lets a viewer read invoices and settings, with nothing to retry or save', async () => {
+    // Given a failed invoice, and a viewer (finance:read without finance:write) signed in
+    const failed = await test?.system.pool.query<{ id: string }>(
+      `INSERT INTO accounting_documents (kind, source_key, shopify_order_id, number, currency,
+         subtotal_minor, tax_minor, total_minor, document_date, document, source, status,
+         attempts, failure_reason)
+       VALUES ('invoice', 'shopify:order:7003:invoice', 7003, 'SHP-7003', 'GBP', 500, 100, 600,
+         '2026-12-05', '{"lines": []}', '{}', 'failed', 1, 'Xero: tax type OUTPUT9 is unknown')
+       RETURNING id::text`,
+    );
+    const context = await test?.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context?.newPage();
+    if (context === undefined || page === undefined) {
+      throw new Error('no browser page');
+    }
+    await signIn(page, viewerEmail, viewerPassword);
+    expect(await navigationLabels(page)).toEqual(['Stock', 'Invoices', 'Accounting']);
+
+    // When they open the invoices
+    await page.click('nav[aria-label="Main"] >> text=Invoices');
+    const row = page.locator('tr[data-document-number="SHP-7003"]');
+    await row.waitFor();
+
+    // Then the failed invoice is there with its reason and the exceptions' count, and no Retry
+    expect(await page.locator('.not-allowed').count()).toBe(0);
+    expect(await row.locator('.reason').innerText()).toBe('Xero: tax type OUTPUT9 is unknown');
+    expect(await page.getByTestId('exception-count').innerText()).toBe('3');
+    expect(await page.locator('button', { hasText: 'Retry' }).count()).toBe(0);
+
+    // When they open the document
+    await row.locator('a', { hasText: 'SHP-7003' }).click();
+    await page.getByTestId('failure-reason').waitFor();
+
+    // Then it reads as failed, without a Retry
+    expect(page.url()).toContain(`/finance/documents/${failed?.rows[0]?.id}`);
+    expect(await page.locator('button', { hasText: 'Retry' }).count()).toBe(0);
+
+    // When they open the accounting settings
+    await page.click('nav[aria-label="Main"] >> text=Accounting');
+    const salesAccount = page.locator('input[name="salesAccount"]');
+    await salesAccount.waitFor();
+
+    // Then the saved values read, read-only, and nothing offers to save them
+    expect(await salesAccount.inputValue()).toBe('200');
+    expect(await salesAccount.isDisabled()).toBe(true);
+    expect(await page.getByTestId('read-only').innerText()).toContain('finance:write');
+    expect(await page.locator('button[type="submit"]').count()).toBe(0);
+    await context.close();
   });
 
   it('offers the warehouse neither invoices nor accounting settings', async () => {

@@ -27,10 +27,10 @@ export interface Screen {
 
 export const screens: readonly Screen[] = [
   { routeId: '/warehouse/stock', label: 'Stock', permission: 'stock:read' },
-  // Invoices and their settings are finance's work: a viewer reads amounts on the dashboard
-  // (finance:read) but has no use for push failures and cannot retry them.
-  { routeId: '/finance', label: 'Invoices', permission: 'finance:write' },
-  { routeId: '/settings/accounting', label: 'Accounting', permission: 'finance:write' },
+  // Whoever reads finance (a viewer too) reads the invoices and their settings; the screens
+  // offer retrying and saving only to those who may change finance (finance:write).
+  { routeId: '/finance', label: 'Invoices', permission: 'finance:read' },
+  { routeId: '/settings/accounting', label: 'Accounting', permission: 'finance:read' },
   { routeId: '/admin/users', label: 'Users', permission: 'admin' },
   { routeId: '/admin/tokens', label: 'Tokens', permission: 'admin' },
   { routeId: '/admin/audit', label: 'Audit log', permission: 'admin' },

@@ -40,6 +40,29 @@ const financeRead = needs('finance:read');
 const financeWrite = needs('finance:write');
 const admin = needs('admin');
 
+/**
+ * Exceptions are one type whose rows belong to different people: stock exceptions are the
+ * warehouse's, accounting exceptions (a document refused, a total that differs, pushing parked,
+ * the connection failing) are finance's, and their messages hold totals, invoice numbers and
+ * account codes. A field cannot say whose a row is, so each exception area has its own rules
+ * here, and the resolvers apply them row by row (ledger/graphql.ts, accounting/graphql.ts):
+ *
+ * - lists and the live feed hold only the areas the caller may read, and asking for an area
+ *   (or a kind) the caller may not read is refused with FORBIDDEN;
+ * - resolving an exception of an area the caller may not resolve is refused in the payload's
+ *   errors (FORBIDDEN), as any other refusal of resolveException is, and changes nothing.
+ *
+ * The fields themselves therefore pass a caller who may read (or resolve) either area. A
+ * finance caller without stock:read still reads accounting exceptions: they are finance's
+ * work, and nothing in them is stock.
+ */
+export const exceptionAreaRules: Record<'stock' | 'accounting', { read: Rule; resolve: Rule }> = {
+  stock: { read: stockRead, resolve: stockWrite },
+  accounting: { read: financeRead, resolve: financeWrite },
+};
+const exceptionsRead = needs('stock:read', 'finance:read');
+const exceptionsResolve = needs('stock:write', 'finance:write');
+
 export const policy: Policy = {
   Query: {
     shop: signedIn,
@@ -48,7 +71,8 @@ export const policy: Policy = {
     skus: stockRead,
     stockLevels: stockRead,
     movements: stockRead,
-    openExceptions: stockRead,
+    openExceptions: exceptionsRead,
+    openExceptionCount: exceptionsRead,
     orders: ordersRead,
     order: ordersRead,
     auditEvents: admin,
@@ -66,7 +90,7 @@ export const policy: Policy = {
     adjustStock: stockWrite,
     transferStock: stockWrite,
     recordCount: stockWrite,
-    resolveException: stockWrite,
+    resolveException: exceptionsResolve,
     setUnitCost: financeWrite,
     createApiToken: admin,
     revokeApiToken: admin,
@@ -83,7 +107,7 @@ export const policy: Policy = {
   },
   Subscription: {
     stockLevelChanged: stockRead,
-    exceptionRaised: stockRead,
+    exceptionRaised: exceptionsRead,
     orderChanged: ordersRead,
     accountingDocumentChanged: financeRead,
   },
@@ -96,12 +120,13 @@ export const policy: Policy = {
   MovementEdge: { [everyField]: stockRead },
   StockMovement: { [everyField]: stockRead },
   PageInfo: { [everyField]: signedIn },
-  StockException: { [everyField]: stockRead },
+  StockException: { [everyField]: exceptionsRead },
   Order: {
     [everyField]: ordersRead,
     total: financeRead,
     invoice: financeRead,
     creditNotes: financeRead,
+    accountingExceptions: financeRead,
   },
   OrderLine: { [everyField]: ordersRead, unitPrice: financeRead },
   // Money is only ever reached through a finance:read field; its own rule says the same, so a
@@ -109,7 +134,7 @@ export const policy: Policy = {
   Money: { [everyField]: financeRead },
   StockOperationPayload: { [everyField]: stockWrite },
   StockError: { [everyField]: signedIn },
-  ResolveExceptionPayload: { [everyField]: stockWrite },
+  ResolveExceptionPayload: { [everyField]: exceptionsResolve },
   AuditEventConnection: { [everyField]: admin },
   AuditEventEdge: { [everyField]: admin },
   AuditEvent: { [everyField]: admin },

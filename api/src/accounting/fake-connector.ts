@@ -36,7 +36,9 @@ export type FakeFailure =
   /** The platform keeps the documents, then the answer is lost (an exception instead). */
   | { kind: 'lost-answer' }
   /** The platform refuses documents with this number, with its own words. */
-  | { kind: 'refuse'; number: string; reason: string };
+  | { kind: 'refuse'; number: string; reason: string }
+  /** The platform refuses to apply the credit note with this number to its invoice. */
+  | { kind: 'refuse-allocation'; number: string; reason: string };
 
 export interface FakeCall {
   method: 'pushInvoices' | 'pushCreditNotes' | 'allocate';
@@ -90,6 +92,14 @@ export class FakeAccountingPlatform implements AccountingConnector {
   allocate(creditNote: CreditNoteToPush & { platformId: string }): Promise<AllocationOutcome> {
     this.calls.push({ method: 'allocate', numbers: [creditNote.document.number] });
     this.throwQueuedFailure();
+    const refusal = this.failures.find(
+      (failure) =>
+        failure.kind === 'refuse-allocation' && failure.number === creditNote.document.number,
+    );
+    if (refusal !== undefined && refusal.kind === 'refuse-allocation') {
+      this.failures.splice(this.failures.indexOf(refusal), 1);
+      return Promise.resolve({ status: 'refused', reason: refusal.reason, details: null });
+    }
     const held = this.documents.get(creditNote.platformId);
     const invoice = this.documents.get(creditNote.invoice.platformId);
     if (held === undefined || invoice === undefined) {
@@ -192,7 +202,12 @@ export class FakeAccountingPlatform implements AccountingConnector {
 
   private throwQueuedFailure(): void {
     const failure = this.failures[0];
-    if (failure === undefined || failure.kind === 'refuse' || failure.kind === 'lost-answer') {
+    if (
+      failure === undefined ||
+      failure.kind === 'refuse' ||
+      failure.kind === 'refuse-allocation' ||
+      failure.kind === 'lost-answer'
+    ) {
       return;
     }
     this.failures.shift();

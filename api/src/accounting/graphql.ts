@@ -1,7 +1,7 @@
 /**
  * Accounting in the GraphQL API: invoices and credit notes to list, filter and read, an order's
- * own documents, a retry for a failed push, the settings to read and change, and a subscription
- * to every change of a document's status. Refusals of a retry or of settings come back in the
+ * own documents, the open exceptions about a document or an order, a retry for a failed push,
+ * the settings to read and change, and a subscription to every change of a document's status. Refusals of a retry or of settings come back in the
  * payload's `errors`, each naming the field at fault. Pushing itself is the queue's work; this
  * module only reads the tables and sets a failed document back to pending.
  */
@@ -25,6 +25,8 @@ import {
 
 import { BadArgumentError, pageSize, rowId } from '../app/arguments.ts';
 import type { RequestContext } from '../app/context.ts';
+import { StockException } from '../ledger/entities.ts';
+import { accountingExceptionKinds } from '../ledger/exceptions.ts';
 import { Order } from '../orders/entities.ts';
 import type { EventPayloads } from '../platform/events.ts';
 import { withTransaction } from '../platform/transaction.ts';
@@ -323,6 +325,26 @@ export class AccountingDocumentFieldsResolver {
     };
     return loadInBatch<Order | null>(context, 'orders', document.orderId, loadMany, null);
   }
+
+  @FieldResolver(() => [StockException], {
+    description: 'Open exceptions about this document, newest first.',
+  })
+  async exceptions(
+    @Root() document: AccountingDocument,
+    @Ctx() context: RequestContext,
+  ): Promise<StockException[]> {
+    const loadMany = async (documentIds: string[]) => {
+      const found = await context.pool.query<{ id: string; key: string }>(
+        `SELECT id::text, details->>'documentId' AS key FROM stock_exceptions
+         WHERE status = 'open' AND kind = ANY($2::text[])
+           AND details->>'documentId' = ANY($1::text[])`,
+        [documentIds, accountingExceptionKinds],
+      );
+      const exceptions = await openExceptionsById(context, found.rows);
+      return groupBy(found.rows, exceptions);
+    };
+    return loadInBatch(context, 'exceptions-of-documents', document.id, loadMany, []);
+  }
 }
 
 @Resolver(() => Order)
@@ -350,6 +372,59 @@ export class OrderAccountingResolver {
     const documents = await documentsOf(context, order);
     return documents.filter((document) => document.kind === AccountingDocumentKind.CREDIT_NOTE);
   }
+
+  @FieldResolver(() => [StockException], {
+    nullable: true,
+    description: 'Open accounting exceptions about the order or its documents, newest first.',
+  })
+  async accountingExceptions(
+    @Root() order: Order,
+    @Ctx() context: RequestContext,
+  ): Promise<StockException[]> {
+    const loadMany = async (orderIds: string[]) => {
+      // An exception names its order, or only its document when raised before the order came.
+      const found = await context.pool.query<{ id: string; key: string }>(
+        `SELECT e.id::text, coalesce(e.order_id, d.order_id)::text AS key
+         FROM stock_exceptions e
+         LEFT JOIN accounting_documents d ON d.id::text = e.details->>'documentId'
+         WHERE e.status = 'open' AND e.kind = ANY($2::text[])
+           AND coalesce(e.order_id, d.order_id) = ANY($1::bigint[])`,
+        [orderIds, accountingExceptionKinds],
+      );
+      const exceptions = await openExceptionsById(context, found.rows);
+      return groupBy(found.rows, exceptions);
+    };
+    return loadInBatch(context, 'accounting-exceptions-of-orders', order.id, loadMany, []);
+  }
+}
+
+/** Open exceptions by id, newest first, read for every document or order of the request. */
+async function openExceptionsById(
+  { em }: RequestContext,
+  rows: { id: string }[],
+): Promise<StockException[]> {
+  if (rows.length === 0) {
+    return [];
+  }
+  return em.find(
+    StockException,
+    { id: { $in: rows.map((row) => row.id) } },
+    { populate: ['skuRef', 'location'], orderBy: { id: 'desc' } },
+  );
+}
+
+/** The exceptions found, grouped by the key (document or order) each row was found under. */
+function groupBy(
+  rows: { id: string; key: string }[],
+  exceptions: StockException[],
+): Map<string, StockException[]> {
+  const keyById = new Map(rows.map((row) => [row.id, row.key]));
+  const grouped = new Map<string, StockException[]>();
+  for (const exception of exceptions) {
+    const key = keyById.get(exception.id) ?? '';
+    grouped.set(key, [...(grouped.get(key) ?? []), exception]);
+  }
+  return grouped;
 }
 
 /** The documents of one order, read with those of every other order of the same request. */

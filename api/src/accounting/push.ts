@@ -22,7 +22,11 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Task } from 'graphile-worker';
 import type pg from 'pg';
 
-import { raiseException } from '../ledger/exceptions.ts';
+import {
+  raiseException,
+  resolveDocumentFailures,
+  resolvePlatformFailures,
+} from '../ledger/exceptions.ts';
 import { publishMany } from '../platform/events.ts';
 import type { Logger } from '../platform/logger.ts';
 import { withTransaction, type Tx } from '../platform/transaction.ts';
@@ -335,7 +339,7 @@ async function recordOutcome(
     await raiseException(tx, {
       kind: 'ACCOUNTING_DOCUMENT_FAILED',
       message:
-        `${platform} refused ${describe(claimed.document)}: ${outcome.reason}. ` +
+        `${platform} refused ${describe(claimed.document)}: ${sentence(outcome.reason)} ` +
         'Fix the settings or the order, then retry the document.',
       orderId: await orderIdOf(tx, claimed.shopifyOrderId),
       sourceKey: `accounting:document:${claimed.id}:refused:${Date.now()}`,
@@ -376,6 +380,8 @@ async function recordOutcome(
     ],
   );
   await announce(tx, [claimed], 'pushed');
+  await resolveDocumentFailures(tx, claimed.id, `${describe(document)} pushed to ${platform}`);
+  await resolvePlatformFailures(tx, platform, `${platform} took ${describe(document)}`);
   if (differenceMinor !== 0) {
     await raiseException(tx, {
       kind: 'ACCOUNTING_TOTAL_MISMATCH',
@@ -558,12 +564,17 @@ async function recordAllocation(
       kind: 'ACCOUNTING_DOCUMENT_FAILED',
       message:
         `${platform} refused to apply ${describe(row.document)} to its invoice: ` +
-        `${outcome.reason}. Apply it there by hand, or retry it.`,
+        `${sentence(outcome.reason)} Apply it there by hand, or retry it.`,
       orderId: await orderIdOf(tx, row.shopify_order_id),
       sourceKey: `accounting:document:${row.id}:allocation-refused:${Date.now()}`,
       details: { documentId: row.id, platform, reason: outcome.reason },
     });
+    return;
   }
+
+  const note = `${describe(row.document)} applied to its invoice on ${platform}`;
+  await resolveDocumentFailures(tx, row.id, note);
+  await resolvePlatformFailures(tx, platform, `${platform} took ${describe(row.document)}`);
 }
 
 /**
@@ -679,4 +690,9 @@ async function orderIdOf(tx: Tx, shopifyOrderId: string): Promise<string | null>
 
 function describe(document: AccountingDocument): string {
   return `${document.kind === 'invoice' ? 'invoice' : 'credit note'} ${document.number}`;
+}
+
+/** A platform's words ended with one full stop, whether or not they brought their own. */
+function sentence(text: string): string {
+  return text.endsWith('.') ? text : `${text}.`;
 }

@@ -2,7 +2,8 @@
  * The stock side of the GraphQL API: levels, movements and exceptions to read; receiving,
  * adjusting, transferring, counting and resolving to write; live level changes and new
  * exceptions to subscribe to. Business refusals come back in each payload's `errors`, never
- * as top-level GraphQL errors.
+ * as top-level GraphQL errors. Exceptions are read and resolved by area, as the access policy's
+ * exceptionAreaRules say: accounting exceptions are finance's (exception-access.ts).
  */
 import type { FilterQuery } from '@mikro-orm/core';
 import {
@@ -19,6 +20,7 @@ import {
   Resolver,
   Root,
   Subscription,
+  type SubscriptionHandlerData,
 } from 'type-graphql';
 
 import { BadArgumentError, pageSize, rowId } from '../app/arguments.ts';
@@ -26,7 +28,8 @@ import type { RequestContext } from '../app/context.ts';
 import { Sku } from '../catalogue/entities.ts';
 import type { EventPayloads } from '../platform/events.ts';
 import { MovementKind, StockException, StockLevel, StockMovement } from './entities.ts';
-import { resolveException } from './exceptions.ts';
+import { areaRefusal, areasFor, kindsFor, resolveRefusalMessage } from './exception-access.ts';
+import { areaOfKind, kindsOfAreas, resolveException, type ExceptionArea } from './exceptions.ts';
 import {
   adjustmentReasons,
   adjustStock,
@@ -52,6 +55,7 @@ enum StockErrorCode {
   REASON_CONTRADICTS_CHANGE = 'REASON_CONTRADICTS_CHANGE',
   EXCEPTION_NOT_FOUND = 'EXCEPTION_NOT_FOUND',
   ALREADY_RESOLVED = 'ALREADY_RESOLVED',
+  FORBIDDEN = 'FORBIDDEN',
 }
 registerEnumType(StockErrorCode, { name: 'StockErrorCode' });
 // The operations' codes must all exist in the GraphQL enum.
@@ -68,6 +72,20 @@ enum AdjustmentReasonCode {
 }
 registerEnumType(AdjustmentReasonCode, { name: 'AdjustmentReason' });
 adjustmentReasons.forEach((reason) => AdjustmentReasonCode[reason]);
+
+export enum ExceptionAreaValue {
+  STOCK = 'stock',
+  ACCOUNTING = 'accounting',
+}
+registerEnumType(ExceptionAreaValue, {
+  name: 'ExceptionArea',
+  valuesConfig: {
+    STOCK: { description: 'Stock, orders and the shop: the warehouse reads them (stock:read).' },
+    ACCOUNTING: {
+      description: 'Invoices, credit notes and their pushing: finance reads them (finance:read).',
+    },
+  },
+});
 
 @ObjectType()
 class StockError {
@@ -325,20 +343,25 @@ export class StockResolver {
   }
 
   @Query(() => [StockException], {
-    description: 'Open exceptions, newest first; pass the last id seen as `before` for more.',
+    description:
+      'Open exceptions of the areas the caller may read, newest first; pass the last id seen ' +
+      'as `before` for more.',
   })
   async openExceptions(
-    @Ctx() { em }: RequestContext,
+    @Ctx() { em, caller }: RequestContext,
     @Arg('first', () => Int, { defaultValue: 100 }) first: number,
     @Arg('before', () => ID, { nullable: true }) before: string | null | undefined,
     @Arg('kind', () => String, { nullable: true }) kind: string | null | undefined,
+    @Arg('area', () => ExceptionAreaValue, { nullable: true })
+    area: ExceptionAreaValue | null | undefined,
   ): Promise<StockException[]> {
+    const kinds = kindsToShow(caller, 'Query.openExceptions', kind ?? null, area ?? null);
     return em.find(
       StockException,
       {
         status: 'open',
+        kind: { $in: kinds },
         ...(before == null ? {} : { id: { $lt: rowId(before, 'before') } }),
-        ...(kind == null ? {} : { kind }),
       },
       {
         populate: ['skuRef', 'location'],
@@ -346,6 +369,16 @@ export class StockResolver {
         limit: pageSize(first),
       },
     );
+  }
+
+  @Query(() => Int, { description: 'How many exceptions are open, of the areas the caller reads.' })
+  async openExceptionCount(
+    @Ctx() { em, caller }: RequestContext,
+    @Arg('area', () => ExceptionAreaValue, { nullable: true })
+    area: ExceptionAreaValue | null | undefined,
+  ): Promise<number> {
+    const kinds = kindsToShow(caller, 'Query.openExceptionCount', null, area ?? null);
+    return em.count(StockException, { status: 'open', kind: { $in: kinds } });
   }
 
   @Mutation(() => StockOperationPayload, { description: 'Goods arrived at a location.' })
@@ -400,8 +433,15 @@ export class StockResolver {
       exceptionId: id,
       actor: caller.actor,
       note: note == null ? null : storableText(note),
+      resolvableKinds: kindsFor(caller, 'resolve'),
       auditEventId: auditEventId ?? null,
     });
+    if (outcome === 'forbidden') {
+      return {
+        exception: null,
+        errors: [stockError('id', 'FORBIDDEN', resolveRefusalMessage(caller))],
+      };
+    }
     const exception = /^\d+$/.test(id)
       ? await em.findOne(StockException, id, { populate: ['skuRef', 'location'] })
       : null;
@@ -440,9 +480,17 @@ export class StockResolver {
       );
   }
 
-  @Subscription(() => StockException, { topics: 'EXCEPTION_RAISED' })
+  @Subscription(() => StockException, {
+    topics: 'EXCEPTION_RAISED',
+    description: 'An exception was raised, of an area the caller may read.',
+    filter: ({
+      payload,
+      context,
+    }: SubscriptionHandlerData<ExceptionEvent, Record<string, never>, RequestContext>) =>
+      areasFor(context.caller, 'read').includes(areaOfKind(payload.kind)),
+  })
   async exceptionRaised(
-    @Root() event: EventPayloads['EXCEPTION_RAISED'],
+    @Root() event: ExceptionEvent,
     @Ctx() { em }: RequestContext,
   ): Promise<StockException> {
     return em.fork().findOneOrFail(StockException, event.exceptionId, {
@@ -452,6 +500,33 @@ export class StockResolver {
 }
 
 type LevelEvent = EventPayloads['STOCK_LEVEL_CHANGED'];
+type ExceptionEvent = EventPayloads['EXCEPTION_RAISED'];
+
+/**
+ * The kinds a list of exceptions holds: those of the areas the caller may read, narrowed to
+ * the area or kind asked for. Asking for an area the caller may not read is refused outright,
+ * so that an empty answer always means there is nothing open.
+ */
+function kindsToShow(
+  caller: RequestContext['caller'],
+  at: string,
+  kind: string | null,
+  area: ExceptionAreaValue | null,
+): string[] {
+  const readable = areasFor(caller, 'read');
+  const asked: ExceptionArea[] = [
+    ...(area === null ? [] : [area]),
+    ...(kind === null ? [] : [areaOfKind(kind)]),
+  ];
+  const refused = asked.find((each) => !readable.includes(each));
+  if (refused !== undefined) {
+    throw areaRefusal(caller, refused, 'read', `${at}(${refused} exceptions)`);
+  }
+
+  const areas = readable.filter((each) => asked.every((wanted) => wanted === each));
+  const kinds: string[] = kindsOfAreas(areas);
+  return kind === null ? kinds : kinds.filter((each) => each === kind);
+}
 interface LevelFilterArgs {
   skuId?: string | null;
   locationId?: string | null;

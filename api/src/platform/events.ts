@@ -17,7 +17,8 @@ const channel = 'qm_events';
 export interface EventPayloads {
   STOCK_LEVEL_CHANGED: { skuId: string; locationId: string };
   ORDER_CHANGED: { orderId: string };
-  EXCEPTION_RAISED: { exceptionId: string };
+  /** `kind` lets a subscriber be told only of the kinds it may read. */
+  EXCEPTION_RAISED: { exceptionId: string; kind: string };
   /** An invoice or credit note was made, or its push status changed. */
   ACCOUNTING_DOCUMENT_CHANGED: { documentId: string; shopifyOrderId: string; status: string };
 }

@@ -8,11 +8,34 @@ import type {
   AccountingDocumentKind,
   AccountingDocumentRowFragment,
   AccountingDocumentStatus,
+  AccountingExceptionFieldsFragment,
   AccountingSettingsFieldsFragment,
 } from '$lib/gql/graphql';
 
 export type AccountingDocumentRow = AccountingDocumentRowFragment;
 export type AccountingSettingsFields = AccountingSettingsFieldsFragment;
+export type AccountingException = AccountingExceptionFieldsFragment;
+
+export const accountingExceptionFields = graphql(`
+  fragment AccountingExceptionFields on StockException {
+    id
+    kind
+    message
+    raisedAt
+    orderId
+    details
+  }
+`);
+
+/** How many accounting exceptions are open, and the newest of them. */
+export const openAccountingExceptionsQuery = graphql(`
+  query OpenAccountingExceptions($first: Int!) {
+    openExceptionCount(area: ACCOUNTING)
+    openExceptions(area: ACCOUNTING, first: $first) {
+      ...AccountingExceptionFields
+    }
+  }
+`);
 
 export const accountingDocumentRowFields = graphql(`
   fragment AccountingDocumentRow on AccountingDocument {
@@ -105,6 +128,9 @@ export const accountingDocumentQuery = graphql(`
           currency
         }
       }
+      exceptions {
+        ...AccountingExceptionFields
+      }
     }
   }
 `);
@@ -125,6 +151,9 @@ export const orderDocumentsQuery = graphql(`
       }
       creditNotes {
         ...AccountingDocumentRow
+      }
+      accountingExceptions {
+        ...AccountingExceptionFields
       }
     }
   }
@@ -298,4 +327,22 @@ const platformLabels: Record<string, string> = {
 /** The platform's name for where a document went. */
 export function platformLabel(platform: string | null | undefined): string {
   return platformLabels[platform ?? ''] ?? 'the platform';
+}
+
+const exceptionKindLabels: Record<string, string> = {
+  ACCOUNTING_DOCUMENT_FAILED: 'Document failed',
+  ACCOUNTING_TOTAL_MISMATCH: 'Total differs on the platform',
+  ACCOUNTING_PUSH_PARKED: 'Pushing paused',
+  ACCOUNTING_CONNECTION_FAILED: 'Connection failed',
+};
+
+/** An accounting exception's kind as a person reads it. */
+export function exceptionKindLabel(kind: string): string {
+  return exceptionKindLabels[kind] ?? kind.toLowerCase().replaceAll('_', ' ');
+}
+
+/** The document an accounting exception is about, when it names one. */
+export function documentIdOf(exception: AccountingException): string | null {
+  const documentId = exception.details['documentId'];
+  return typeof documentId === 'string' ? documentId : null;
 }

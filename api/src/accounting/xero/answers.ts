@@ -83,7 +83,10 @@ export function validationElementsOf(body: unknown): Record<string, unknown>[] |
   return validationExceptionSchema.safeParse(body).data?.Elements;
 }
 
-/** Xero's messages in a refused element or an error answer, in Xero's words. */
+/**
+ * Xero's messages in a refused element or an error answer, in Xero's words, each once: Xero
+ * repeats a message for every line it applies to (an unknown account code on three lines).
+ */
 export function messagesOf(value: unknown): string[] {
   const parsed = z
     .object({
@@ -104,7 +107,7 @@ export function messagesOf(value: unknown): string[] {
     ...(Elements ?? []).flatMap((element) => element.ValidationErrors),
   ].map((error) => error.Message);
   if (messages.length > 0) {
-    return messages;
+    return [...new Set(messages)];
   }
   return [Detail ?? Message].filter((message): message is string => message !== undefined);
 }

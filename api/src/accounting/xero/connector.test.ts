@@ -340,6 +340,24 @@ describe('xero connector: batches', () => {
     ]);
   });
 
+  it("states Xero's refusal once, in Xero's words, however many lines it names", async () => {
+    // Given an invoice whose every line is on an account the organisation lacks
+    const { connector } = await setup();
+    const badAccount = anotherInvoice(1051, {
+      lines: invoice1041.lines.map((line) => ({ ...line, accountCode: '999' })),
+    });
+    expect(badAccount.lines.length).toBeGreaterThan(1);
+
+    // When it is pushed
+    const [outcome] = await connector.pushInvoices([badAccount]);
+
+    // Then the reason is Xero's message once, without a prefix the queue adds itself
+    expect(outcome).toMatchObject({
+      status: 'refused',
+      reason: "Account code '999' is not a valid account for this line.",
+    });
+  });
+
   it('maps a whole-call ValidationException per element and sends the others again', async () => {
     // Given Xero answering the batch as a whole (its default, summarizeErrors=true)
     const summarizing: typeof fetch = (input, init) =>

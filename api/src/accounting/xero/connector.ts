@@ -324,14 +324,16 @@ class DocumentPusher {
   ): PushOutcome {
     const live = found.find((each) => each.Status !== 'VOIDED' && each.Status !== 'DELETED');
     const platformId = live === undefined ? undefined : idOf(live);
-    const xeroSays = refusal.messages.join('; ');
+    const xeroSays =
+      refusal.messages.length > 0 ? refusal.messages.join('; ') : 'Xero gave no reason';
 
     if (!live || platformId === undefined) {
       const voided =
         found.length > 0 ? ` (Xero holds ${document.number} as ${found[0]?.Status})` : '';
       return {
         status: 'refused',
-        reason: `Xero refused ${kind.label} ${document.number}: ${xeroSays}${voided}`,
+        // Xero's own words: the queue says which platform refused which document.
+        reason: `${xeroSays}${voided}`,
         details: refusal.details,
       };
     }
