@@ -38,6 +38,11 @@ export interface OrderInput {
   financialStatus: string | null;
   placedAt: Date;
   cancelledAt: Date | null;
+  /**
+   * When the shop last changed the order, as this body says; null when it does not say. The
+   * order's own fields are taken from a body only when it is newer than the one last applied.
+   */
+  shopUpdatedAt: Date | null;
   lines: OrderLineInput[];
 }
 
@@ -79,7 +84,9 @@ export async function placeOrders(
     return;
   }
 
-  const sorted = [...orders].sort((a, b) => compareIds(a.shopifyOrderId, b.shopifyOrderId));
+  const sorted = newestPerOrder(orders).sort((a, b) =>
+    compareIds(a.shopifyOrderId, b.shopifyOrderId),
+  );
   const orderRows = await upsertOrders(tx, sorted);
   const lines = await upsertLines(tx, sorted, orderRows);
 
@@ -138,6 +145,22 @@ export async function placeOrders(
   await refreshAllocation(tx, [...orderRows.keys()]);
 }
 
+/**
+ * One body per order (a batch can hold a re-sent body beside the first): the newest by the
+ * shop's time, the later in the list on a tie.
+ */
+function newestPerOrder(orders: OrderInput[]): OrderInput[] {
+  const newest = new Map<string, OrderInput>();
+  for (const order of orders) {
+    const kept = newest.get(order.shopifyOrderId);
+    const keptAt = kept?.shopUpdatedAt?.getTime() ?? -Infinity;
+    if (kept === undefined || (order.shopUpdatedAt?.getTime() ?? -Infinity) >= keptAt) {
+      newest.set(order.shopifyOrderId, order);
+    }
+  }
+  return [...newest.values()];
+}
+
 function quantityToReserve(line: LineRow, orderCancelled: boolean | undefined): number {
   if (!line.requires_stock || line.sku_id === null || line.quantity === null || orderCancelled) {
     return 0;
@@ -167,6 +190,30 @@ interface OrderRow {
   placedAt: Date;
 }
 
+/**
+ * The order's own fields that a newer body replaces. A body is newer when the stored row has
+ * no body yet (a placeholder made by an event that came first) or no shop time, or when its
+ * shop time is later; an older or equally old body, arriving late, changes none of them.
+ * Cancellation is not among them: once the shop has cancelled an order, it stays cancelled.
+ */
+const replacedByNewerBody = [
+  'name',
+  'order_number',
+  'currency',
+  'shop_currency',
+  'total_price_minor',
+  'financial_status',
+  'placed_at',
+  'shop_updated_at',
+]
+  .map(
+    (column) =>
+      `${column} = CASE WHEN NOT orders.has_details OR orders.shop_updated_at IS NULL
+         OR excluded.shop_updated_at > orders.shop_updated_at
+       THEN excluded.${column} ELSE orders.${column} END`,
+  )
+  .join(',\n');
+
 async function upsertOrders(tx: Tx, orders: OrderInput[]): Promise<Map<string, OrderRow>> {
   const saved = await tx.query<{
     id: string;
@@ -175,17 +222,17 @@ async function upsertOrders(tx: Tx, orders: OrderInput[]): Promise<Map<string, O
     placed_at: Date;
   }>(
     `INSERT INTO orders (shopify_order_id, name, order_number, currency, shop_currency,
-       total_price_minor, financial_status, placed_at, cancelled_at, has_details)
+       total_price_minor, financial_status, placed_at, cancelled_at, shop_updated_at,
+       has_details)
      SELECT o.shopify_order_id, o.name, o.order_number, o.currency, o.shop_currency,
-       o.total_price_minor, o.financial_status, o.placed_at, o.cancelled_at, true
+       o.total_price_minor, o.financial_status, o.placed_at, o.cancelled_at,
+       o.shop_updated_at, true
      FROM jsonb_to_recordset($1::jsonb) AS o(shopify_order_id bigint, name text,
        order_number int, currency text, shop_currency text, total_price_minor bigint,
-       financial_status text, placed_at timestamptz, cancelled_at timestamptz)
+       financial_status text, placed_at timestamptz, cancelled_at timestamptz,
+       shop_updated_at timestamptz)
      ON CONFLICT (shopify_order_id) DO UPDATE
-     SET name = excluded.name, order_number = excluded.order_number,
-         currency = excluded.currency, shop_currency = excluded.shop_currency,
-         total_price_minor = excluded.total_price_minor,
-         financial_status = excluded.financial_status, placed_at = excluded.placed_at,
+     SET ${replacedByNewerBody},
          cancelled_at = coalesce(orders.cancelled_at, excluded.cancelled_at),
          has_details = true, updated_at = now()
      RETURNING id::text, shopify_order_id::text, cancelled_at IS NOT NULL AS cancelled, placed_at`,
@@ -201,6 +248,7 @@ async function upsertOrders(tx: Tx, orders: OrderInput[]): Promise<Map<string, O
           financial_status: order.financialStatus,
           placed_at: order.placedAt.toISOString(),
           cancelled_at: order.cancelledAt?.toISOString() ?? null,
+          shop_updated_at: order.shopUpdatedAt?.toISOString() ?? null,
         })),
       ),
     ],

@@ -5,9 +5,11 @@
  * transaction of its own, so one bad body cannot hold back the others; a body that can never
  * be processed is marked failed with the reason and kept.
  *
- * Orders, payments, cancellations and refunds also make their invoices and credit notes, in the
- * same transaction (accounting/intake.ts); `orders/paid` moves no stock and is processed for
- * that alone.
+ * Every order body (`orders/create`, `orders/paid`, `orders/updated`, `orders/cancelled`) is the
+ * whole order as the shop had it at its `updated_at`: it records the order if it is the first
+ * word of it, and brings the order's financial status, total and cancellation up to date unless
+ * a newer body came first. Orders, payments, cancellations and refunds also make their invoices
+ * and credit notes, in the same transaction (accounting/intake.ts).
  */
 import type { Task } from 'graphile-worker';
 import type pg from 'pg';
@@ -214,7 +216,10 @@ async function processBatch(tx: Tx, deliveries: Delivery[]): Promise<void> {
   const creates = deliveries.filter((delivery) => delivery.topic === 'orders/create');
   if (creates.length > 0) {
     const orders = creates.map((d) => parsePayload(orderSchema, d.body, d.topic));
-    const inputs = await toOrderInputs(tx, orders);
+    const inputs = await toOrderInputs(
+      tx,
+      orders.map((order, index) => ({ order, triggeredAt: creates[index]?.triggeredAt ?? null })),
+    );
     await placeOrders(tx, inputs, context);
     const accounting = await recordOrdersConfirmed(
       tx,
@@ -290,10 +295,11 @@ async function processOne(
 ): Promise<Outcome> {
   switch (delivery.topic) {
     case 'orders/paid':
-      return orderPaid(tx, delivery);
+      return orderPaid(tx, delivery, context);
+    case 'orders/updated':
+      return orderChanged(tx, delivery, context);
     case 'orders/cancelled': {
-      const order = parsePayload(orderSchema, delivery.body, delivery.topic);
-      const outcome = await orderCancelled(tx, order, context);
+      const outcome = await orderChanged(tx, delivery, context);
       const accounting = await recordOrderCancelled(tx, delivery.body);
       return { ...outcome, result: { ...outcome.result, accounting } };
     }
@@ -315,25 +321,39 @@ async function processOne(
   }
 }
 
-/** Payment moves no stock; it confirms the order for accounting, when the shop invoices then. */
-async function orderPaid(tx: Tx, delivery: Delivery): Promise<Outcome> {
-  const order = parsePayload(orderSchema, delivery.body, delivery.topic);
+/**
+ * Payment moves no stock; it brings the order's status up to date and confirms the order for
+ * accounting, when the shop invoices then.
+ */
+async function orderPaid(tx: Tx, delivery: Delivery, context: AllocationContext): Promise<Outcome> {
+  const outcome = await orderChanged(tx, delivery, context);
   const accounting = await recordOrderConfirmed(tx, 'orders/paid', delivery.body);
-  return { status: 'processed', result: { order: order.name, accounting } };
+  return { ...outcome, result: { ...outcome.result, accounting } };
 }
 
-async function orderCancelled(
+/**
+ * An order body other than orders/create: recorded like one (it may arrive before its create,
+ * and its lines are reserved once whichever comes first), and, when it says the order was
+ * cancelled, the cancellation applied.
+ */
+async function orderChanged(
   tx: Tx,
-  order: ShopifyOrder,
+  delivery: Delivery,
   context: AllocationContext,
 ): Promise<Outcome> {
-  // The body is the whole order: record it (a cancel may arrive before its create), apply the
-  // cancellation's own refund lines by their keys (its refunds/create will then do nothing),
-  // and release what the lines still hold.
-  const [input] = await toOrderInputs(tx, [order]);
+  const order = parsePayload(orderSchema, delivery.body, delivery.topic);
+  const cancelled = delivery.topic === 'orders/cancelled' || order.cancelled_at != null;
+  const [input] = await toOrderInputs(tx, [{ order, triggeredAt: delivery.triggeredAt }]);
   if (input !== undefined) {
-    await placeOrders(tx, [{ ...input, cancelledAt: input.cancelledAt ?? new Date() }], context);
+    const cancelledAt = cancelled ? (input.cancelledAt ?? new Date()) : input.cancelledAt;
+    await placeOrders(tx, [{ ...input, cancelledAt }], context);
   }
+  if (!cancelled) {
+    return { status: 'processed', result: { order: order.name } };
+  }
+
+  // Apply the cancellation's own refund lines by their keys (its refunds/create will then do
+  // nothing), and release what the lines still hold.
   for (const refund of order.refunds ?? []) {
     const parsed = refundSchema.safeParse(refund);
     if (parsed.success) {
@@ -573,13 +593,20 @@ async function allocationContext(tx: Tx): Promise<AllocationContext> {
   return { fulfillingLocationId: locationId, actor: 'shopify' };
 }
 
-async function toOrderInputs(tx: Tx, orders: ShopifyOrder[]): Promise<OrderInput[]> {
+/**
+ * Order bodies as the order module takes them. The shop's time of a body is its `updated_at`;
+ * a body without one is dated by its delivery's X-Shopify-Triggered-At.
+ */
+async function toOrderInputs(
+  tx: Tx,
+  bodies: { order: ShopifyOrder; triggeredAt: Date | null }[],
+): Promise<OrderInput[]> {
   const variants = await skusByVariant(
     tx,
-    orders.flatMap((order) => order.line_items.map((line) => line.variant_id)),
+    bodies.flatMap(({ order }) => order.line_items.map((line) => line.variant_id)),
   );
   const inputs: OrderInput[] = [];
-  for (const order of orders) {
+  for (const { order, triggeredAt } of bodies) {
     const currency = order.presentment_currency ?? order.currency;
     const lines = [];
     for (const line of order.line_items) {
@@ -596,6 +623,7 @@ async function toOrderInputs(tx: Tx, orders: ShopifyOrder[]): Promise<OrderInput
       financialStatus: order.financial_status ?? null,
       placedAt: new Date(order.created_at),
       cancelledAt: order.cancelled_at ? new Date(order.cancelled_at) : null,
+      shopUpdatedAt: order.updated_at ? new Date(order.updated_at) : triggeredAt,
       lines,
     });
   }
