@@ -1,10 +1,18 @@
 /**
  * An order's own state (financial status, total, cancellation) follows the newest body the shop
- * sent, whatever the order in which the bodies arrive.
+ * sent, whatever the order in which the bodies arrive; and a refund never brings back more
+ * stock than its line could return.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { orderBody, variants, type LineSpec } from '../api/src/shopify/simulator/webhook-bodies.ts';
+import { verifyLedger } from '../api/src/ledger/ledger.ts';
+import {
+  orderBody,
+  refundBody,
+  fulfillmentBody,
+  variants,
+  type LineSpec,
+} from '../api/src/shopify/simulator/webhook-bodies.ts';
 import { startTestSystem, type TestSystem } from './support/system.ts';
 
 let system: TestSystem;
@@ -196,5 +204,91 @@ describe("an order's financial status", () => {
       allocationState: 'cancelled',
     });
     expect(await level(variants.mugSand.sku)).toEqual(before);
+  });
+});
+
+describe('a refund that returns more than its line could', () => {
+  const lineId = 9710101;
+  const lines = [{ lineId, ...variants.cedar, quantity: 1 }];
+  const refund = refundBody(9730101, 9700101, [
+    { lineId, ...variants.cedar, quantity: 5, refundLineId: 9740101, restockType: 'return' },
+  ]);
+  let before: { onHand: number; reserved: number; available: number } | undefined;
+
+  it('restocks only the one unit ordered and shipped, and names the refund for a person', async () => {
+    before = await level(variants.cedar.sku);
+    await system.deliver('orders/create', orderBody(9700101, lines));
+    await system.deliver('fulfillments/create', fulfillmentBody(9720101, 9700101, lines));
+    await system.waitForProcessing();
+
+    await system.deliver('refunds/create', refund);
+    await system.waitForProcessing();
+
+    expect(await level(variants.cedar.sku)).toEqual(before);
+    const line = await system.pool.query<{ returned_quantity: number }>(
+      'SELECT returned_quantity FROM order_lines WHERE shopify_line_item_id = $1',
+      [lineId],
+    );
+    expect(line.rows).toEqual([{ returned_quantity: 1 }]);
+    const returns = await system.pool.query<{ on_hand_delta: number }>(
+      `SELECT on_hand_delta FROM stock_movements WHERE kind = 'return' AND source_id = '9730101'`,
+    );
+    expect(returns.rows).toEqual([{ on_hand_delta: 1 }]);
+
+    const delivery = await system.pool.query<{ status: string }>(
+      `SELECT status FROM webhook_deliveries WHERE topic = 'refunds/create'
+       ORDER BY id DESC LIMIT 1`,
+    );
+    expect(delivery.rows).toEqual([{ status: 'processed' }]);
+    const raised = await system.pool.query<{
+      kind: string;
+      message: string;
+      details: Record<string, unknown>;
+    }>(`SELECT kind, message, details FROM stock_exceptions WHERE source_key LIKE $1`, [
+      'shopify:refund:9730101:%',
+    ]);
+    expect(raised.rows).toEqual([
+      {
+        kind: 'RETURN_EXCEEDS_LINE',
+        message: expect.stringMatching(/refund 9730101 .*5 .*line 9710101.*1 /i),
+        details: expect.objectContaining({
+          refundId: '9730101',
+          shopifyLineItemId: '9710101',
+          quantity: 5,
+          restocked: 1,
+        }),
+      },
+    ]);
+  });
+
+  it('raises nothing more and moves nothing more when the refund is sent again', async () => {
+    await system.deliver('refunds/create', refund);
+    await system.waitForProcessing();
+
+    expect(await level(variants.cedar.sku)).toEqual(before);
+    const raised = await system.pool.query(
+      `SELECT 1 FROM stock_exceptions WHERE source_key LIKE 'shopify:refund:9730101:%'`,
+    );
+    expect(raised.rowCount).toBe(1);
+  });
+
+  it('restocks nothing from a second refund of a line already returned in full', async () => {
+    await system.deliver(
+      'refunds/create',
+      refundBody(9730102, 9700101, [
+        { lineId, ...variants.cedar, quantity: 1, refundLineId: 9740102, restockType: 'return' },
+      ]),
+    );
+    await system.waitForProcessing();
+
+    expect(await level(variants.cedar.sku)).toEqual(before);
+    const raised = await system.pool.query<{ kind: string }>(
+      `SELECT kind FROM stock_exceptions WHERE source_key LIKE 'shopify:refund:9730102:%'`,
+    );
+    expect(raised.rows).toEqual([{ kind: 'RETURN_EXCEEDS_LINE' }]);
+  });
+
+  it('leaves a ledger whose balances equal their movements', async () => {
+    expect((await verifyLedger(system.pool)).differences).toEqual([]);
   });
 });

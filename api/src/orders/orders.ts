@@ -63,12 +63,13 @@ interface LineRow {
   short_quantity: number;
   shipped_quantity: number;
   cancelled_quantity: number;
+  returned_quantity: number;
   location_id: string | null;
 }
 
 const lineColumns = `id::text, order_id::text, shopify_line_item_id::text, sku_id::text,
   requires_stock, quantity, reserved_quantity, short_quantity, shipped_quantity,
-  cancelled_quantity, location_id::text`;
+  cancelled_quantity, returned_quantity, location_id::text`;
 
 /**
  * Records orders and reserves their stock lines, many orders in one transaction: the orders
@@ -478,15 +479,63 @@ async function cancelLine(tx: Tx, line: LineRow, event: LineEvent, context: Allo
   );
 }
 
+/**
+ * Takes goods back into stock, never more than the line can return: a refund that says more
+ * (a mistyped quantity, a refund on the wrong line) restocks what the line allows and is raised
+ * for a person, naming the refund, the line and the quantities.
+ */
 async function returnLine(tx: Tx, line: LineRow, event: LineEvent, context: AllocationContext) {
   const location = event.locationId ?? context.fulfillingLocationId;
-  if (line.sku_id !== null && line.requires_stock) {
-    await postMovements(tx, [lineMovement(line, event, 'return', location, event.quantity, 0, '')]);
+  const returnable = returnableQuantity(line);
+  const restocked = returnable === null ? event.quantity : Math.min(event.quantity, returnable);
+  if (restocked > 0 && line.sku_id !== null && line.requires_stock) {
+    await postMovements(tx, [lineMovement(line, event, 'return', location, restocked, 0, '')]);
   }
+
+  if (restocked < event.quantity) {
+    await raiseException(tx, {
+      kind: 'RETURN_EXCEEDS_LINE',
+      message:
+        `Refund ${event.sourceId} returns ${event.quantity} of line ${event.shopifyLineItemId}, ` +
+        `which can take back only ${returnable ?? 0} (ordered ${line.quantity ?? 0}, ` +
+        `cancelled ${line.cancelled_quantity}, shipped ${line.shipped_quantity}, ` +
+        `returned before ${line.returned_quantity}): ${restocked} restocked`,
+      skuId: line.sku_id,
+      locationId: line.sku_id === null ? null : location,
+      orderId: line.order_id,
+      sourceKey: `${event.sourceKey}:exceeds-line`,
+      details: {
+        refundId: event.sourceId,
+        refundLineId: event.sourceLineId,
+        shopifyLineItemId: event.shopifyLineItemId,
+        quantity: event.quantity,
+        restocked,
+        ordered: line.quantity,
+        cancelled: line.cancelled_quantity,
+        shipped: line.shipped_quantity,
+        returnedBefore: line.returned_quantity,
+      },
+    });
+  }
+
   await tx.query(
     'UPDATE order_lines SET returned_quantity = returned_quantity + $2 WHERE id = $1',
-    [line.id, event.quantity],
+    [line.id, restocked],
   );
+}
+
+/**
+ * What can still come back on a line: what was ordered and not cancelled (a return may arrive
+ * before its fulfilment), or what shipped if more did, less what came back already. Null while
+ * the line's order has not arrived: its quantity is not known yet, so such a return is taken as
+ * stated, and a later order showing it was too much does not undo it.
+ */
+function returnableQuantity(line: LineRow): number | null {
+  if (line.quantity === null) {
+    return null;
+  }
+  const leftOrOwed = Math.max(line.quantity - line.cancelled_quantity, line.shipped_quantity);
+  return Math.max(0, leftOrOwed - line.returned_quantity);
 }
 
 function lineMovement(
