@@ -180,7 +180,7 @@ describe("an order's financial status", () => {
     expect(await level(variants.throwOat.sku)).toEqual(before);
   });
 
-  it('cancels the order, releasing its stock, when orders/updated says it was cancelled', async () => {
+  it('cancels the order and releases its stock when orders/updated says so', async () => {
     const before = await level(variants.mugSand.sku);
     const lines = [{ lineId: 9710005, ...variants.mugSand, quantity: 2 }];
 
@@ -215,7 +215,7 @@ describe('a refund that returns more than its line could', () => {
   ]);
   let before: { onHand: number; reserved: number; available: number } | undefined;
 
-  it('restocks only the one unit ordered and shipped, and names the refund for a person', async () => {
+  it('restocks only the one unit shipped and names the refund for a person', async () => {
     before = await level(variants.cedar.sku);
     await system.deliver('orders/create', orderBody(9700101, lines));
     await system.deliver('fulfillments/create', fulfillmentBody(9720101, 9700101, lines));
