@@ -248,20 +248,28 @@ describe('deliveries replayed, re-sent and out of order', () => {
   });
 
   it('points the invoice at its order when orders/create comes after orders/paid', async () => {
-    // Given order 15 paid before the shop's orders/create for it arrived
+    // Given order 15 paid before the shop's orders/create for it arrived: the paid body is
+    // the whole order, so the order is recorded from it
     await deliver('orders/paid', order(15));
-    expect((await documentsOf(order(15).id))[0]?.order_id).toBeNull();
-
-    // When orders/create arrives
-    await deliver('orders/create', order(15));
-
-    // Then the invoice points at the order it made
     const placed = await system.pool.query<{ id: string }>(
       'SELECT id::text FROM orders WHERE shopify_order_id = $1',
       [order(15).id],
     );
     expect(placed.rows[0]?.id).toEqual(expect.any(String));
     expect((await documentsOf(order(15).id))[0]?.order_id).toBe(placed.rows[0]?.id);
+
+    // When orders/create arrives
+    await deliver('orders/create', order(15));
+
+    // Then the invoice still points at the same order, the only one
+    const orders = await system.pool.query<{ id: string }>(
+      'SELECT id::text FROM orders WHERE shopify_order_id = $1',
+      [order(15).id],
+    );
+    expect(orders.rows).toEqual(placed.rows);
+    expect((await documentsOf(order(15).id)).map((document) => document.order_id)).toEqual([
+      placed.rows[0]?.id,
+    ]);
   });
 
   it('voids the invoice of an order cancelled unpaid; a late payment makes none', async () => {

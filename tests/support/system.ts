@@ -50,6 +50,8 @@ export async function startTestSystem(
     environment?: Record<string, string>;
     /** An accounting platform in place of the configured one (the Xero simulator). */
     accountingConnector?: AccountingConnector;
+    /** False to store deliveries without processing them, for a test that processes them. */
+    runWorker?: boolean;
   } = {},
 ): Promise<TestSystem> {
   const simulator =
@@ -72,6 +74,7 @@ export async function startTestSystem(
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     host: '127.0.0.1',
     workerConcurrency: options.workerConcurrency ?? 4,
+    runWorker: options.runWorker,
     accessRecheckIntervalMs: options.accessRecheckIntervalMs,
     signInThrottle: options.signInThrottle,
     accountingConnector: options.accountingConnector,

@@ -38,6 +38,11 @@ export interface OrderInput {
   financialStatus: string | null;
   placedAt: Date;
   cancelledAt: Date | null;
+  /**
+   * When the shop last changed the order, as this body says; null when it does not say. The
+   * order's own fields are taken from a body only when it is newer than the one last applied.
+   */
+  shopUpdatedAt: Date | null;
   lines: OrderLineInput[];
 }
 
@@ -58,12 +63,13 @@ interface LineRow {
   short_quantity: number;
   shipped_quantity: number;
   cancelled_quantity: number;
+  returned_quantity: number;
   location_id: string | null;
 }
 
 const lineColumns = `id::text, order_id::text, shopify_line_item_id::text, sku_id::text,
   requires_stock, quantity, reserved_quantity, short_quantity, shipped_quantity,
-  cancelled_quantity, location_id::text`;
+  cancelled_quantity, returned_quantity, location_id::text`;
 
 /**
  * Records orders and reserves their stock lines, many orders in one transaction: the orders
@@ -79,7 +85,9 @@ export async function placeOrders(
     return;
   }
 
-  const sorted = [...orders].sort((a, b) => compareIds(a.shopifyOrderId, b.shopifyOrderId));
+  const sorted = newestPerOrder(orders).sort((a, b) =>
+    compareIds(a.shopifyOrderId, b.shopifyOrderId),
+  );
   const orderRows = await upsertOrders(tx, sorted);
   const lines = await upsertLines(tx, sorted, orderRows);
 
@@ -138,6 +146,22 @@ export async function placeOrders(
   await refreshAllocation(tx, [...orderRows.keys()]);
 }
 
+/**
+ * One body per order (a batch can hold a re-sent body beside the first): the newest by the
+ * shop's time, the later in the list on a tie.
+ */
+function newestPerOrder(orders: OrderInput[]): OrderInput[] {
+  const newest = new Map<string, OrderInput>();
+  for (const order of orders) {
+    const kept = newest.get(order.shopifyOrderId);
+    const keptAt = kept?.shopUpdatedAt?.getTime() ?? -Infinity;
+    if (kept === undefined || (order.shopUpdatedAt?.getTime() ?? -Infinity) >= keptAt) {
+      newest.set(order.shopifyOrderId, order);
+    }
+  }
+  return [...newest.values()];
+}
+
 function quantityToReserve(line: LineRow, orderCancelled: boolean | undefined): number {
   if (!line.requires_stock || line.sku_id === null || line.quantity === null || orderCancelled) {
     return 0;
@@ -167,6 +191,30 @@ interface OrderRow {
   placedAt: Date;
 }
 
+/**
+ * The order's own fields that a newer body replaces. A body is newer when the stored row has
+ * no body yet (a placeholder made by an event that came first) or no shop time, or when its
+ * shop time is later; an older or equally old body, arriving late, changes none of them.
+ * Cancellation is not among them: once the shop has cancelled an order, it stays cancelled.
+ */
+const replacedByNewerBody = [
+  'name',
+  'order_number',
+  'currency',
+  'shop_currency',
+  'total_price_minor',
+  'financial_status',
+  'placed_at',
+  'shop_updated_at',
+]
+  .map(
+    (column) =>
+      `${column} = CASE WHEN NOT orders.has_details OR orders.shop_updated_at IS NULL
+         OR excluded.shop_updated_at > orders.shop_updated_at
+       THEN excluded.${column} ELSE orders.${column} END`,
+  )
+  .join(',\n');
+
 async function upsertOrders(tx: Tx, orders: OrderInput[]): Promise<Map<string, OrderRow>> {
   const saved = await tx.query<{
     id: string;
@@ -175,17 +223,17 @@ async function upsertOrders(tx: Tx, orders: OrderInput[]): Promise<Map<string, O
     placed_at: Date;
   }>(
     `INSERT INTO orders (shopify_order_id, name, order_number, currency, shop_currency,
-       total_price_minor, financial_status, placed_at, cancelled_at, has_details)
+       total_price_minor, financial_status, placed_at, cancelled_at, shop_updated_at,
+       has_details)
      SELECT o.shopify_order_id, o.name, o.order_number, o.currency, o.shop_currency,
-       o.total_price_minor, o.financial_status, o.placed_at, o.cancelled_at, true
+       o.total_price_minor, o.financial_status, o.placed_at, o.cancelled_at,
+       o.shop_updated_at, true
      FROM jsonb_to_recordset($1::jsonb) AS o(shopify_order_id bigint, name text,
        order_number int, currency text, shop_currency text, total_price_minor bigint,
-       financial_status text, placed_at timestamptz, cancelled_at timestamptz)
+       financial_status text, placed_at timestamptz, cancelled_at timestamptz,
+       shop_updated_at timestamptz)
      ON CONFLICT (shopify_order_id) DO UPDATE
-     SET name = excluded.name, order_number = excluded.order_number,
-         currency = excluded.currency, shop_currency = excluded.shop_currency,
-         total_price_minor = excluded.total_price_minor,
-         financial_status = excluded.financial_status, placed_at = excluded.placed_at,
+     SET ${replacedByNewerBody},
          cancelled_at = coalesce(orders.cancelled_at, excluded.cancelled_at),
          has_details = true, updated_at = now()
      RETURNING id::text, shopify_order_id::text, cancelled_at IS NOT NULL AS cancelled, placed_at`,
@@ -201,6 +249,7 @@ async function upsertOrders(tx: Tx, orders: OrderInput[]): Promise<Map<string, O
           financial_status: order.financialStatus,
           placed_at: order.placedAt.toISOString(),
           cancelled_at: order.cancelledAt?.toISOString() ?? null,
+          shop_updated_at: order.shopUpdatedAt?.toISOString() ?? null,
         })),
       ),
     ],
@@ -430,15 +479,63 @@ async function cancelLine(tx: Tx, line: LineRow, event: LineEvent, context: Allo
   );
 }
 
+/**
+ * Takes goods back into stock, never more than the line can return: a refund that says more
+ * (a mistyped quantity, a refund on the wrong line) restocks what the line allows and is raised
+ * for a person, naming the refund, the line and the quantities.
+ */
 async function returnLine(tx: Tx, line: LineRow, event: LineEvent, context: AllocationContext) {
   const location = event.locationId ?? context.fulfillingLocationId;
-  if (line.sku_id !== null && line.requires_stock) {
-    await postMovements(tx, [lineMovement(line, event, 'return', location, event.quantity, 0, '')]);
+  const returnable = returnableQuantity(line);
+  const restocked = returnable === null ? event.quantity : Math.min(event.quantity, returnable);
+  if (restocked > 0 && line.sku_id !== null && line.requires_stock) {
+    await postMovements(tx, [lineMovement(line, event, 'return', location, restocked, 0, '')]);
   }
+
+  if (restocked < event.quantity) {
+    await raiseException(tx, {
+      kind: 'RETURN_EXCEEDS_LINE',
+      message:
+        `Refund ${event.sourceId} returns ${event.quantity} of line ${event.shopifyLineItemId}, ` +
+        `which can take back only ${returnable ?? 0} (ordered ${line.quantity ?? 0}, ` +
+        `cancelled ${line.cancelled_quantity}, shipped ${line.shipped_quantity}, ` +
+        `returned before ${line.returned_quantity}): ${restocked} restocked`,
+      skuId: line.sku_id,
+      locationId: line.sku_id === null ? null : location,
+      orderId: line.order_id,
+      sourceKey: `${event.sourceKey}:exceeds-line`,
+      details: {
+        refundId: event.sourceId,
+        refundLineId: event.sourceLineId,
+        shopifyLineItemId: event.shopifyLineItemId,
+        quantity: event.quantity,
+        restocked,
+        ordered: line.quantity,
+        cancelled: line.cancelled_quantity,
+        shipped: line.shipped_quantity,
+        returnedBefore: line.returned_quantity,
+      },
+    });
+  }
+
   await tx.query(
     'UPDATE order_lines SET returned_quantity = returned_quantity + $2 WHERE id = $1',
-    [line.id, event.quantity],
+    [line.id, restocked],
   );
+}
+
+/**
+ * What can still come back on a line: what was ordered and not cancelled (a return may arrive
+ * before its fulfilment), or what shipped if more did, less what came back already. Null while
+ * the line's order has not arrived: its quantity is not known yet, so such a return is taken as
+ * stated, and a later order showing it was too much does not undo it.
+ */
+function returnableQuantity(line: LineRow): number | null {
+  if (line.quantity === null) {
+    return null;
+  }
+  const leftOrOwed = Math.max(line.quantity - line.cancelled_quantity, line.shipped_quantity);
+  return Math.max(0, leftOrOwed - line.returned_quantity);
 }
 
 function lineMovement(

@@ -13,6 +13,7 @@ import * as peopleSchema from '../../../migrations/Migration20261203100000_peopl
 import * as tokensSchema from '../../../migrations/Migration20261203120000_tokens.ts';
 import * as costsSchema from '../../../migrations/Migration20261203130000_costs.ts';
 import * as accountingSchema from '../../../migrations/Migration20261204000000_accounting.ts';
+import * as orderStateSchema from '../../../migrations/Migration20261205000000_order_state.ts';
 import type { Logger } from './logger.ts';
 
 export const migrationsList = [
@@ -24,6 +25,10 @@ export const migrationsList = [
   {
     name: 'Migration20261204000000_accounting',
     class: accountingSchema.Migration20261204000000Accounting,
+  },
+  {
+    name: 'Migration20261205000000_order_state',
+    class: orderStateSchema.Migration20261205000000OrderState,
   },
 ];
 

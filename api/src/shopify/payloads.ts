@@ -47,6 +47,7 @@ export const orderSchema = z.looseObject({
   financial_status: z.string().nullable().optional(),
   created_at: z.iso.datetime({ offset: true }),
   cancelled_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  updated_at: z.iso.datetime({ offset: true }).nullable().optional(),
   line_items: z.array(lineItemSchema),
   refunds: z.array(z.unknown()).optional(),
 });

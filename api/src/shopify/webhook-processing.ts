@@ -1,16 +1,20 @@
 /**
  * Processing of stored Shopify deliveries, in batch jobs. A batch runs in one transaction:
- * orders/create bodies are placed together (one ledger call for all their reservations), the
- * other topics one by one. If anything in the batch fails, each delivery is retried in a
- * transaction of its own, so one bad body cannot hold back the others; a body that can never
- * be processed is marked failed with the reason and kept.
+ * every body is first checked against its topic's shape, and one that can never be processed
+ * is marked failed there, with the reason, and kept; then orders/create bodies are placed
+ * together (one ledger call for all their reservations), the other topics one by one. If
+ * anything else in the batch fails, each delivery is retried in a transaction of its own, so
+ * one bad body cannot hold back the others.
  *
- * Orders, payments, cancellations and refunds also make their invoices and credit notes, in the
- * same transaction (accounting/intake.ts); `orders/paid` moves no stock and is processed for
- * that alone.
+ * Every order body (`orders/create`, `orders/paid`, `orders/updated`, `orders/cancelled`) is the
+ * whole order as the shop had it at its `updated_at`: it records the order if it is the first
+ * word of it, and brings the order's financial status, total and cancellation up to date unless
+ * a newer body came first. Orders, payments, cancellations and refunds also make their invoices
+ * and credit notes, in the same transaction (accounting/intake.ts).
  */
 import type { Task } from 'graphile-worker';
 import type pg from 'pg';
+import type { z } from 'zod';
 
 import {
   recordOrderCancelled,
@@ -51,8 +55,20 @@ import { processWebhooksTask } from './webhook-intake.ts';
 interface Delivery {
   id: string;
   topic: string;
+  webhookId: string | null;
   body: unknown;
   triggeredAt: Date | null;
+  /** Set when the stored bytes are not JSON at all. */
+  unreadable: PayloadError | null;
+  /** The body as last validated, so that the check up front and the handler share it. */
+  parsed?: { schema: z.ZodType; value: unknown };
+}
+
+/** A delivery that failed an attempt, to be logged once its transaction has committed. */
+interface FailedAttempt {
+  deliveryId: string;
+  reason: string;
+  permanent: boolean;
 }
 
 type Outcome = { status: 'processed' | 'ignored'; result: Record<string, unknown> };
@@ -81,11 +97,12 @@ export function processWebhooksTaskHandler(pool: pg.Pool, logger: Logger): Task 
 async function processDueBatch(pool: pg.Pool, logger: Logger): Promise<number> {
   let claimed: string[] = [];
   try {
-    await withTransaction(pool, async (tx) => {
+    const failed = await withTransaction(pool, async (tx) => {
       const deliveries = await claimDue(tx, batchSizeMax);
       claimed = deliveries.map((delivery) => delivery.id);
-      await processBatch(tx, deliveries);
+      return processBatch(tx, deliveries);
     });
+    logFailedAttempts(logger, failed);
     return claimed.length;
   } catch (error) {
     logger.warn({ err: error, deliveries: claimed.length }, 'batch failed; one by one');
@@ -100,7 +117,7 @@ async function processDueBatch(pool: pg.Pool, logger: Logger): Promise<number> {
 /** Locks up to `limit` due deliveries for this transaction, oldest first. */
 async function claimDue(tx: Tx, limit: number): Promise<Delivery[]> {
   const due = await tx.query<DeliveryRow>(
-    `SELECT id::text, topic, body, triggered_at FROM webhook_deliveries
+    `SELECT ${deliveryColumns} FROM webhook_deliveries
      WHERE status = 'accepted' AND next_attempt_at <= now()
      ORDER BY webhook_deliveries.id LIMIT $1
      FOR UPDATE SKIP LOCKED`,
@@ -109,29 +126,66 @@ async function claimDue(tx: Tx, limit: number): Promise<Delivery[]> {
   return inEventOrder(due.rows);
 }
 
+/**
+ * One delivery in a transaction of its own. A failure is rolled back to a savepoint and counted
+ * in the same transaction, so the delivery stays locked until its attempt is recorded: a second
+ * worker retrying the same batch skips it rather than trying it, and counting it, again.
+ */
 async function processAlone(pool: pg.Pool, logger: Logger, deliveryId: string): Promise<void> {
-  try {
-    await withTransaction(pool, async (tx) =>
-      processBatch(tx, await loadDeliveries(tx, [deliveryId])),
-    );
-  } catch (error) {
-    const permanent = isPermanent(error);
-    const reason = error instanceof Error ? error.message : String(error);
-    logger.error({ deliveryId, reason, permanent }, 'webhook delivery could not be processed');
+  const failed = await withTransaction(pool, async (tx) => {
+    const deliveries = await loadDeliveries(tx, [deliveryId]);
+    if (deliveries.length === 0) {
+      return [];
+    }
+    await tx.query('SAVEPOINT delivery');
+    try {
+      return await processBatch(tx, deliveries);
+    } catch (error) {
+      await tx.query('ROLLBACK TO SAVEPOINT delivery');
+      return [await recordFailedAttempt(tx, deliveryId, error)];
+    }
+  });
+  logFailedAttempts(logger, failed);
+}
 
-    // A body that cannot be read never will be; anything else is tried again later, with
-    // growing pauses, and marked failed after attemptsMax tries.
-    await pool.query(
-      `UPDATE webhook_deliveries
-       SET attempts = attempts + 1, error = $2,
-           status = CASE WHEN $3 OR attempts + 1 >= $4 THEN 'failed' ELSE status END,
-           processed_at = CASE WHEN $3 OR attempts + 1 >= $4 THEN now() END,
-           next_attempt_at = now() + make_interval(secs => least(600, 2 ^ (attempts + 1)))
-       WHERE id = $1`,
-      [deliveryId, reason, permanent, attemptsMax],
-    );
-    await raiseIfFailed(pool, deliveryId);
+function logFailedAttempts(logger: Logger, failed: FailedAttempt[]): void {
+  for (const attempt of failed) {
+    logger.error(attempt, 'webhook delivery could not be processed');
   }
+}
+
+/**
+ * A body that cannot be read never will be; anything else is tried again later, with growing
+ * pauses, and marked failed after attemptsMax tries. A delivery given up on is shown to a
+ * person.
+ */
+async function recordFailedAttempt(
+  tx: Tx,
+  deliveryId: string,
+  error: unknown,
+): Promise<FailedAttempt> {
+  const permanent = isPermanent(error);
+  const reason = error instanceof Error ? error.message : String(error);
+  const updated = await tx.query<{ status: string; topic: string; webhook_id: string | null }>(
+    `UPDATE webhook_deliveries
+     SET attempts = attempts + 1, error = $2,
+         status = CASE WHEN $3 OR attempts + 1 >= $4 THEN 'failed' ELSE status END,
+         processed_at = CASE WHEN $3 OR attempts + 1 >= $4 THEN now() END,
+         next_attempt_at = now() + make_interval(secs => least(600, 2 ^ (attempts + 1)))
+     WHERE id = $1
+     RETURNING status, topic, webhook_id`,
+    [deliveryId, reason, permanent, attemptsMax],
+  );
+  const delivery = updated.rows[0];
+  if (delivery?.status === 'failed') {
+    await raiseUnprocessable(tx, {
+      deliveryId,
+      topic: delivery.topic,
+      webhookId: delivery.webhook_id,
+      reason,
+    });
+  }
+  return { deliveryId, reason, permanent };
 }
 
 /**
@@ -147,27 +201,70 @@ function isPermanent(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('22');
 }
 
-/** A delivery given up on is shown to a person, with the reason and where to find it. */
-async function raiseIfFailed(pool: pg.Pool, deliveryId: string): Promise<void> {
-  await withTransaction(pool, async (tx) => {
-    const failed = await tx.query<{ topic: string; webhook_id: string; error: string }>(
-      `SELECT topic, webhook_id, error FROM webhook_deliveries
-       WHERE id = $1 AND status = 'failed'`,
-      [deliveryId],
-    );
-    const delivery = failed.rows[0];
-    if (delivery === undefined) {
-      return;
-    }
-    await raiseException(tx, {
-      kind: 'WEBHOOK_UNPROCESSABLE',
-      message:
-        `Shopify ${delivery.topic} delivery ${deliveryId} could not be processed: ` +
-        delivery.error,
-      sourceKey: `shopify:delivery:${deliveryId}:failed`,
-      details: { deliveryId, webhookId: delivery.webhook_id, topic: delivery.topic },
-    });
+async function raiseUnprocessable(
+  tx: Tx,
+  delivery: { deliveryId: string; topic: string; webhookId: string | null; reason: string },
+): Promise<void> {
+  await raiseException(tx, {
+    kind: 'WEBHOOK_UNPROCESSABLE',
+    message:
+      `Shopify ${delivery.topic} delivery ${delivery.deliveryId} could not be processed: ` +
+      delivery.reason,
+    sourceKey: `shopify:delivery:${delivery.deliveryId}:failed`,
+    details: {
+      deliveryId: delivery.deliveryId,
+      webhookId: delivery.webhookId,
+      topic: delivery.topic,
+    },
   });
+}
+
+/** The shape each topic's body must have; a topic not named here is ignored. */
+const schemaByTopic: Record<string, z.ZodType> = {
+  'orders/create': orderSchema,
+  'orders/paid': orderSchema,
+  'orders/updated': orderSchema,
+  'orders/cancelled': orderSchema,
+  'refunds/create': refundSchema,
+  'fulfillments/create': fulfillmentSchema,
+  'inventory_levels/update': inventoryLevelSchema,
+  'products/create': productSchema,
+  'products/update': productSchema,
+};
+
+/** The body checked against `schema`, once per delivery in a batch. */
+function read<T>(delivery: Delivery, schema: z.ZodType<T>): T {
+  if (delivery.unreadable !== null) {
+    throw delivery.unreadable;
+  }
+  if (delivery.parsed?.schema !== schema) {
+    delivery.parsed = { schema, value: parsePayload(schema, delivery.body, delivery.topic) };
+  }
+  return delivery.parsed.value as T;
+}
+
+/**
+ * Marks failed, in the batch's transaction, each delivery whose body does not have its topic's
+ * shape: it never will, so it is given up on at its first attempt and the others go on.
+ */
+async function failUnreadable(tx: Tx, deliveries: Delivery[]): Promise<FailedAttempt[]> {
+  const failed: FailedAttempt[] = [];
+  for (const delivery of deliveries) {
+    const schema = schemaByTopic[delivery.topic];
+    try {
+      if (schema !== undefined) {
+        read(delivery, schema);
+      } else if (delivery.unreadable !== null) {
+        throw delivery.unreadable;
+      }
+    } catch (error) {
+      if (!(error instanceof PayloadError)) {
+        throw error;
+      }
+      failed.push(await recordFailedAttempt(tx, delivery.id, error));
+    }
+  }
+  return failed;
 }
 
 /**
@@ -204,17 +301,27 @@ async function sweep(pool: pg.Pool): Promise<void> {
   );
 }
 
-async function processBatch(tx: Tx, deliveries: Delivery[]): Promise<void> {
+/** Processes the deliveries; answers those found unreadable, already marked failed. */
+async function processBatch(tx: Tx, claimed: Delivery[]): Promise<FailedAttempt[]> {
+  if (claimed.length === 0) {
+    return [];
+  }
+  const failed = await failUnreadable(tx, claimed);
+  const failedIds = new Set(failed.map((attempt) => attempt.deliveryId));
+  const deliveries = claimed.filter((delivery) => !failedIds.has(delivery.id));
   if (deliveries.length === 0) {
-    return;
+    return failed;
   }
   const context = await allocationContext(tx);
   const outcomes = new Map<string, Outcome>();
 
   const creates = deliveries.filter((delivery) => delivery.topic === 'orders/create');
   if (creates.length > 0) {
-    const orders = creates.map((d) => parsePayload(orderSchema, d.body, d.topic));
-    const inputs = await toOrderInputs(tx, orders);
+    const orders = creates.map((delivery) => read(delivery, orderSchema));
+    const inputs = await toOrderInputs(
+      tx,
+      orders.map((order, index) => ({ order, triggeredAt: creates[index]?.triggeredAt ?? null })),
+    );
     await placeOrders(tx, inputs, context);
     const accounting = await recordOrdersConfirmed(
       tx,
@@ -246,6 +353,7 @@ async function processBatch(tx: Tx, deliveries: Delivery[]): Promise<void> {
      WHERE d.id = o.id`,
     [JSON.stringify([...outcomes].map(([id, outcome]) => ({ id, ...outcome })))],
   );
+  return failed;
 }
 
 /** A NUL or half a character in a name must not stop an order from reserving its stock. */
@@ -256,15 +364,19 @@ function storableStrings(_key: string, value: unknown): unknown {
 interface DeliveryRow {
   id: string;
   topic: string;
+  webhook_id: string | null;
   body: Buffer;
   triggered_at: Date | null;
 }
 
+const deliveryColumns = 'id::text, topic, webhook_id, body, triggered_at';
+
+/** Locks the deliveries still waiting and due; those another worker holds are skipped. */
 async function loadDeliveries(tx: Tx, deliveryIds: string[]): Promise<Delivery[]> {
   const rows = await tx.query<DeliveryRow>(
-    `SELECT id::text, topic, body, triggered_at FROM webhook_deliveries
-     WHERE id = ANY($1::bigint[]) AND status = 'accepted'
-     FOR UPDATE`,
+    `SELECT ${deliveryColumns} FROM webhook_deliveries
+     WHERE id = ANY($1::bigint[]) AND status = 'accepted' AND next_attempt_at <= now()
+     FOR UPDATE SKIP LOCKED`,
     [deliveryIds],
   );
   return inEventOrder(rows.rows);
@@ -278,9 +390,20 @@ function inEventOrder(rows: DeliveryRow[]): Delivery[] {
     .map((row) => ({
       id: row.id,
       topic: row.topic,
-      body: JSON.parse(row.body.toString('utf8'), storableStrings) as unknown,
+      webhookId: row.webhook_id,
       triggeredAt: row.triggered_at,
+      ...parseBody(row),
     }));
+}
+
+function parseBody(row: DeliveryRow): { body: unknown; unreadable: PayloadError | null } {
+  try {
+    const body = JSON.parse(row.body.toString('utf8'), storableStrings) as unknown;
+    return { body, unreadable: null };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { body: null, unreadable: new PayloadError(`${row.topic} body is not JSON: ${reason}`) };
+  }
 }
 
 async function processOne(
@@ -290,15 +413,16 @@ async function processOne(
 ): Promise<Outcome> {
   switch (delivery.topic) {
     case 'orders/paid':
-      return orderPaid(tx, delivery);
+      return orderPaid(tx, delivery, context);
+    case 'orders/updated':
+      return orderChanged(tx, delivery, context);
     case 'orders/cancelled': {
-      const order = parsePayload(orderSchema, delivery.body, delivery.topic);
-      const outcome = await orderCancelled(tx, order, context);
+      const outcome = await orderChanged(tx, delivery, context);
       const accounting = await recordOrderCancelled(tx, delivery.body);
       return { ...outcome, result: { ...outcome.result, accounting } };
     }
     case 'refunds/create': {
-      const refund = parsePayload(refundSchema, delivery.body, delivery.topic);
+      const refund = read(delivery, refundSchema);
       const outcome = await refundCreated(tx, refund, context);
       const accounting = await recordRefund(tx, delivery.body);
       return { ...outcome, result: { ...outcome.result, accounting } };
@@ -315,25 +439,39 @@ async function processOne(
   }
 }
 
-/** Payment moves no stock; it confirms the order for accounting, when the shop invoices then. */
-async function orderPaid(tx: Tx, delivery: Delivery): Promise<Outcome> {
-  const order = parsePayload(orderSchema, delivery.body, delivery.topic);
+/**
+ * Payment moves no stock; it brings the order's status up to date and confirms the order for
+ * accounting, when the shop invoices then.
+ */
+async function orderPaid(tx: Tx, delivery: Delivery, context: AllocationContext): Promise<Outcome> {
+  const outcome = await orderChanged(tx, delivery, context);
   const accounting = await recordOrderConfirmed(tx, 'orders/paid', delivery.body);
-  return { status: 'processed', result: { order: order.name, accounting } };
+  return { ...outcome, result: { ...outcome.result, accounting } };
 }
 
-async function orderCancelled(
+/**
+ * An order body other than orders/create: recorded like one (it may arrive before its create,
+ * and its lines are reserved once whichever comes first), and, when it says the order was
+ * cancelled, the cancellation applied.
+ */
+async function orderChanged(
   tx: Tx,
-  order: ShopifyOrder,
+  delivery: Delivery,
   context: AllocationContext,
 ): Promise<Outcome> {
-  // The body is the whole order: record it (a cancel may arrive before its create), apply the
-  // cancellation's own refund lines by their keys (its refunds/create will then do nothing),
-  // and release what the lines still hold.
-  const [input] = await toOrderInputs(tx, [order]);
+  const order = read(delivery, orderSchema);
+  const cancelled = delivery.topic === 'orders/cancelled' || order.cancelled_at != null;
+  const [input] = await toOrderInputs(tx, [{ order, triggeredAt: delivery.triggeredAt }]);
   if (input !== undefined) {
-    await placeOrders(tx, [{ ...input, cancelledAt: input.cancelledAt ?? new Date() }], context);
+    const cancelledAt = cancelled ? (input.cancelledAt ?? new Date()) : input.cancelledAt;
+    await placeOrders(tx, [{ ...input, cancelledAt }], context);
   }
+  if (!cancelled) {
+    return { status: 'processed', result: { order: order.name } };
+  }
+
+  // Apply the cancellation's own refund lines by their keys (its refunds/create will then do
+  // nothing), and release what the lines still hold.
   for (const refund of order.refunds ?? []) {
     const parsed = refundSchema.safeParse(refund);
     if (parsed.success) {
@@ -429,7 +567,7 @@ async function fulfillmentCreated(
   delivery: Delivery,
   context: AllocationContext,
 ): Promise<Outcome> {
-  const fulfillment = parsePayload(fulfillmentSchema, delivery.body, delivery.topic);
+  const fulfillment = read(delivery, fulfillmentSchema);
   if (
     fulfillment.status !== null &&
     fulfillment.status !== undefined &&
@@ -474,7 +612,7 @@ async function fulfillmentCreated(
  * exception for a person. It never moves stock.
  */
 async function inventoryLevelUpdated(tx: Tx, delivery: Delivery): Promise<Outcome> {
-  const level = parsePayload(inventoryLevelSchema, delivery.body, delivery.topic);
+  const level = read(delivery, inventoryLevelSchema);
   const found = await tx.query<{
     item_id: string;
     sku_id: string;
@@ -533,7 +671,7 @@ async function inventoryLevelUpdated(tx: Tx, delivery: Delivery): Promise<Outcom
 }
 
 async function productChanged(tx: Tx, delivery: Delivery): Promise<Outcome> {
-  const product = parsePayload(productSchema, delivery.body, delivery.topic);
+  const product = read(delivery, productSchema);
   const catalogueProduct: CatalogueProduct = {
     shopifyProductId: product.id,
     title: product.title,
@@ -573,13 +711,20 @@ async function allocationContext(tx: Tx): Promise<AllocationContext> {
   return { fulfillingLocationId: locationId, actor: 'shopify' };
 }
 
-async function toOrderInputs(tx: Tx, orders: ShopifyOrder[]): Promise<OrderInput[]> {
+/**
+ * Order bodies as the order module takes them. The shop's time of a body is its `updated_at`;
+ * a body without one is dated by its delivery's X-Shopify-Triggered-At.
+ */
+async function toOrderInputs(
+  tx: Tx,
+  bodies: { order: ShopifyOrder; triggeredAt: Date | null }[],
+): Promise<OrderInput[]> {
   const variants = await skusByVariant(
     tx,
-    orders.flatMap((order) => order.line_items.map((line) => line.variant_id)),
+    bodies.flatMap(({ order }) => order.line_items.map((line) => line.variant_id)),
   );
   const inputs: OrderInput[] = [];
-  for (const order of orders) {
+  for (const { order, triggeredAt } of bodies) {
     const currency = order.presentment_currency ?? order.currency;
     const lines = [];
     for (const [index, line] of order.line_items.entries()) {
@@ -599,6 +744,7 @@ async function toOrderInputs(tx: Tx, orders: ShopifyOrder[]): Promise<OrderInput
       financialStatus: order.financial_status ?? null,
       placedAt: new Date(order.created_at),
       cancelledAt: order.cancelled_at ? new Date(order.cancelled_at) : null,
+      shopUpdatedAt: order.updated_at ? new Date(order.updated_at) : triggeredAt,
       lines,
     });
   }
