@@ -91,7 +91,8 @@ async function documentsNumbered(...numbers: string[]): Promise<DocumentRow[]> {
   const found = await system.pool.query<DocumentRow>(
     `SELECT id::text, number, status, platform, platform_id, total_minor::text,
        platform_total_minor::text, allocation_status, allocated_minor::text, failure_reason
-     FROM accounting_documents WHERE number = ANY($1) ORDER BY id`,
+     FROM accounting_documents WHERE number = ANY($1)
+     ORDER BY kind = 'credit_note', number`,
     [numbers],
   );
   return found.rows;
@@ -100,9 +101,9 @@ async function documentsNumbered(...numbers: string[]): Promise<DocumentRow[]> {
 /**
  * The documents once the queue is done with them: pushed and applied, failed, or waiting with
  * a reason. A push can pass over a document another transaction holds at that moment (an
- * orders/create linking it to its order); the accounting sweeper wakes the queue again within
- * seconds, so this waits for it, up to a limit after which the documents are answered as they
- * stand.
+ * orders/create linking it to its order) and looks again a moment later, after the queue's
+ * jobs may have run out; so this waits for the documents themselves, up to a limit after which
+ * they are answered as they stand.
  */
 async function settledDocuments(...numbers: string[]): Promise<DocumentRow[]> {
   const deadline = Date.now() + 20_000;

@@ -301,9 +301,9 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
       `INSERT INTO accounting_documents (kind, source_key, shopify_order_id, number, currency,
          subtotal_minor, tax_minor, total_minor, document_date, document, source, status,
          platform, platform_id, pushed_at)
-       VALUES ('invoice', 'shopify:order:7003:invoice', 7003, 'SHP-7003', 'GBP',
+       VALUES ('invoice', 'shopify:order:7004:invoice', 7004, 'SHP-7004', 'GBP',
          $1::bigint - 3000000450, 3000000450, $1, '2026-12-05', $2, '{}', 'pushed', 'xero',
-         'inv-7003', now())
+         'inv-7004', now())
        RETURNING id::text`,
       [Number.MAX_SAFE_INTEGER, { lines: [line] }],
     );
