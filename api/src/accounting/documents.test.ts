@@ -299,6 +299,117 @@ describe('invoice totals are Shopify’s', () => {
   });
 });
 
+describe('tips are invoiced on a line of their own', () => {
+  it('adds the tip, in total_price but in no line item, as a line outside VAT', () => {
+    // Given a 19.99 order with a 2.00 tip, so that Shopify's total is 21.99
+    const order = makeOrder({
+      lines: [{ price: '19.99', taxes: ['3.33'] }],
+      totalPrice: '21.99',
+      totalTax: '3.33',
+      tip: '2.00',
+    });
+
+    // When the invoice is built and mapped
+    const { document, alerts } = buildInvoice(order, settings);
+    const xero = xeroInvoiceRequest(document).body.Invoices[0];
+
+    // Then a Tip line of 2.00 to the sales account, outside VAT, meets the total unrounded
+    expect(document.lines.at(-1)).toMatchObject({
+      kind: 'tip',
+      description: 'Tip',
+      lineTotalMinor: 200,
+      taxAmountMinor: 0,
+      taxCharged: false,
+      accountCode: '200',
+      taxType: 'NONE',
+    });
+    expect(xero?.LineItems.at(-1)).toStrictEqual({
+      Description: 'Tip',
+      Quantity: 1,
+      UnitAmount: 2,
+      AccountCode: '200',
+      TaxType: 'NONE',
+      LineAmount: 2,
+    });
+    expect(document).toMatchObject({ totalMinor: 2199, taxMinor: 333, roundingMinor: 0 });
+    expect(linesTotalMinor(document.lines)).toBe(2199);
+    expect(alerts).toStrictEqual([]);
+  });
+
+  it('adds the tip on top of net lines on a shop whose prices exclude tax', () => {
+    // Given a tax-exclusive order: 10.00 plus 2.00 of tax, and a 1.50 tip
+    const order = makeOrder({
+      taxesIncluded: false,
+      lines: [{ price: '10.00', taxes: ['2.00'] }],
+      totalPrice: '13.50',
+      totalTax: '2.00',
+      tip: '1.50',
+    });
+
+    // When the invoice is built
+    const { document } = buildInvoice(order, settings);
+
+    // Then the tip is net and untaxed, and the totals are Shopify's
+    expect(document).toMatchObject({ subtotalMinor: 1150, taxMinor: 200, totalMinor: 1350 });
+    expect(document.lines.map((line) => line.kind)).toStrictEqual(['goods', 'tip']);
+  });
+
+  it('adds no line for a tip of 0.00', () => {
+    // Given #1041, whose total_tip_received is 0.00
+    const { document } = buildInvoice(fixtureOrder('#1041'), settings);
+
+    // When its lines are read
+    // Then none is a tip
+    expect(document.lines.filter((line) => line.kind === 'tip')).toStrictEqual([]);
+  });
+
+  it('refuses a tip on an order paid in another currency, naming total_tip_received', () => {
+    // Given an order paid in EUR (13.98) with a 2.00 GBP tip, which Shopify gives only in GBP
+    const order = makeOrder({
+      currency: 'EUR',
+      lines: [{ price: '11.65' }],
+      totalPrice: '13.98',
+      totalTax: '0.00',
+      shopTotalPrice: '12.00',
+      tip: '2.00',
+    });
+
+    // When the invoice is built
+    const error = refusal(() => buildInvoice(order, settings));
+
+    // Then it is refused: the tip's amount in euros is not known
+    expect(error.code).toBe('TIP_CURRENCY_UNKNOWN');
+    expect(error.field).toBe('total_tip_received');
+    expect(error.message).toMatch(/total_tip_received.*2\.00 GBP.*paid in EUR/);
+  });
+
+  it('credits a refunded tip, a refund of money with no lines, to balance', () => {
+    // Given the 2.00 tip of a tipped order refunded on its own: a transaction and no lines
+    const order = makeOrder({
+      lines: [{ price: '19.99', taxes: ['3.33'] }],
+      totalPrice: '21.99',
+      totalTax: '3.33',
+      tip: '2.00',
+    });
+    const refund = makeRefund(order, { transactions: ['2.00'] });
+
+    // When its credit note is built
+    const { document, alerts } = buildCreditNote(refund, order, 1, settings);
+
+    // Then one line credits the 2.00 outside VAT, with no tax and no rounding
+    expect(document.lines).toStrictEqual([
+      expect.objectContaining({
+        kind: 'refund-adjustment',
+        lineTotalMinor: 200,
+        taxAmountMinor: 0,
+        taxType: 'NONE',
+      }),
+    ]);
+    expect(document).toMatchObject({ totalMinor: 200, taxMinor: 0, roundingMinor: 0 });
+    expect(alerts).toStrictEqual([]);
+  });
+});
+
 describe('rounding is explicit and reported', () => {
   it('meets a total a penny off the lines with one rounding line, and says so', () => {
     // Given an order whose lines make 15.00 but whose Shopify total is 15.01
@@ -335,7 +446,7 @@ describe('rounding is explicit and reported', () => {
   });
 
   it('refuses a total further off than rounding can explain, rather than balancing it', () => {
-    // Given an order whose Shopify total is 5.00 more than its lines (a tip, a duty, a fee)
+    // Given an order whose Shopify total is 5.00 more than its lines (a duty, a fee)
     const order = makeOrder({
       lines: [{ price: '10.00', taxes: ['1.67'] }],
       totalPrice: '15.00',

@@ -87,6 +87,11 @@ export function buildInvoice(
     });
   });
 
+  const tip = tipLine(order, settings);
+  if (tip !== null) {
+    lines.push(tip);
+  }
+
   const expectedTotalMinor = money(order.total_price_set, 'total_price_set');
   const expectedTaxMinor = money(order.total_tax_set, 'total_tax_set');
   const settled = settle(lines, {
@@ -337,6 +342,46 @@ function goodsLine(
 }
 
 /**
+ * The tip, which Shopify counts in total_price but in no line item. It posts to the sales
+ * account, as gift wrap and other custom lines do, rather than to an account of its own, and
+ * lies outside the scope of VAT, as a freely given gratuity does in the UK. Shopify gives the
+ * tip in the shop's currency only, so on an order paid in another currency its amount in the
+ * customer's money is unknown and the invoice is refused rather than converted by guesswork.
+ */
+function tipLine(order: AccountingOrder, settings: AccountingSettings): DocumentLine | null {
+  const tip = order.total_tip_received ?? '0';
+  const tipShopMinor = minorUnits(tip, settings.shopCurrency, 'total_tip_received');
+  if (tipShopMinor === 0) {
+    return null;
+  }
+  if (order.presentment_currency !== settings.shopCurrency) {
+    throw new AccountingDocumentError(
+      'TIP_CURRENCY_UNKNOWN',
+      'total_tip_received',
+      `order ${order.name} has a tip (total_tip_received) of ${tip} ${settings.shopCurrency}, ` +
+        `but was paid in ${order.presentment_currency}, and Shopify gives the tip only in ` +
+        'the shop currency: its amount on the invoice is unknown',
+    );
+  }
+
+  return {
+    kind: 'tip',
+    description: 'Tip',
+    sku: null,
+    quantity: 1,
+    unitAmountMinor: tipShopMinor,
+    discountAmountMinor: 0,
+    lineTotalMinor: tipShopMinor,
+    taxAmountMinor: 0,
+    taxCharged: false,
+    accountCode: settings.accounts.sales,
+    taxType: settings.taxTypes.outOfScope,
+    tracking: [],
+    sourceRef: `order:${order.id}:tip`,
+  };
+}
+
+/**
  * A refunded line credits exactly what Shopify refunded for it (`subtotal_set`, in the same
  * terms as the order's lines: tax included on a tax-inclusive shop) and the tax inside it. The
  * discount is whatever separates that from the full price of the quantity refunded.
@@ -568,7 +613,7 @@ interface Settled {
  * Checks the lines against Shopify's figures. Tax must match exactly: it is Shopify's, line by
  * line, and is never adjusted. A total off by at most one minor unit per line is met with one
  * explicit rounding line, reported; a larger gap means something is not understood (duties,
- * tips, fees, a changed API) and the document is refused rather than balanced.
+ * fees, a changed API) and the document is refused rather than balanced.
  */
 function settle(
   lines: DocumentLine[],

@@ -65,6 +65,8 @@ export const accountingOrderSchema = orderSchema.extend({
   source_name: optionalText,
   total_price_set: moneySetSchema,
   total_tax_set: moneySetSchema,
+  /** Tips in the shop's currency only: part of total_price, in no line item. */
+  total_tip_received: amount.nullable().optional(),
   line_items: z.array(accountingLineItemSchema),
   shipping_lines: z.array(shippingLineSchema).default([]),
   customer: z

@@ -90,6 +90,8 @@ export interface OrderSpec {
   shopTotalPrice?: string;
   taxesIncluded?: boolean;
   processedAt?: string;
+  /** `total_tip_received`, in the shop's currency (GBP). */
+  tip?: string;
 }
 
 /** A small Shopify order body, parsed as accounting reads it. Ids count from 1. */
@@ -108,6 +110,7 @@ export function makeOrder(spec: OrderSpec): AccountingOrder {
     source_name: 'web',
     total_price_set: moneySet(spec.totalPrice, currency, spec.shopTotalPrice ?? spec.totalPrice),
     total_tax_set: moneySet(spec.totalTax, currency),
+    ...(spec.tip === undefined ? {} : { total_tip_received: spec.tip }),
     customer: { id: 77, first_name: 'Ada', last_name: 'Quill' },
     line_items: spec.lines.map((line, index) => ({
       id: index + 1,

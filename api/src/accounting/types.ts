@@ -18,7 +18,7 @@ export interface AccountingSettings {
   /** `SHP-{order_number}-R{refund_number}`; adds `{refund_number}` and `{refund_id}`. */
   creditNoteNumberPattern: string;
   accounts: {
-    /** Goods and custom lines (gift wrap). UK default chart: 200 Sales. */
+    /** Goods, custom lines (gift wrap) and tips. UK default chart: 200 Sales. */
     sales: string;
     /** Delivery charged and refunded. UK default chart: 260 Other Revenue. */
     shipping: string;
@@ -72,7 +72,7 @@ export const defaultRestockLabels: Record<string, string> = {
 
 /** What a line is for; decides its account and how platforms present it. */
 export type DocumentLineKind =
-  'goods' | 'shipping' | 'refund-adjustment' | 'restocking-fee' | 'rounding';
+  'goods' | 'shipping' | 'tip' | 'refund-adjustment' | 'restocking-fee' | 'rounding';
 
 export interface TrackingOption {
   category: string;
@@ -183,6 +183,7 @@ export type AccountingDocumentErrorCode =
   | 'UNKNOWN_LINE_ITEM'
   | 'SHIPPING_TAX_UNKNOWN'
   | 'NOTHING_CREDITED'
+  | 'TIP_CURRENCY_UNKNOWN'
   | 'GIFT_CARD_ACCOUNT_MISSING'
   | 'NUMBER_PATTERN_INVALID'
   | 'AMOUNT_INVALID';

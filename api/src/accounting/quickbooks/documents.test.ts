@@ -127,6 +127,31 @@ describe('QuickBooks invoices from the fixture orders', () => {
     expect(line?.SalesItemLineDetail.TaxInclusiveAmt).toBeUndefined();
     expect(Math.round(3 * 3.333333 * 100)).toBe(1000);
   });
+
+  it('sells a tip as the other item, outside the scope of VAT', () => {
+    // Given a 19.99 order with a 2.00 tip
+    const order = makeOrder({
+      lines: [{ price: '19.99', taxes: ['3.33'] }],
+      totalPrice: '21.99',
+      totalTax: '3.33',
+      tip: '2.00',
+    });
+
+    // When it is mapped
+    const { body } = qboInvoiceRequest(
+      buildInvoice(order, fixtureSettings).document,
+      fixtureReferences,
+    );
+
+    // Then the tip line is 2.00 of the Sales item with the out-of-scope tax code
+    const tip = body.Line.at(-1);
+    expect(tip?.Description).toBe('Tip');
+    expect(tip?.SalesItemLineDetail).toMatchObject({
+      ItemRef: { value: '41', name: 'Sales' },
+      TaxCodeRef: { value: '10' },
+      TaxInclusiveAmt: 2,
+    });
+  });
 });
 
 describe('QuickBooks credit memo and credit application', () => {
