@@ -3,7 +3,9 @@
  * that failed to push with its reason, retries it and sees it pending; the open accounting
  * exceptions are counted on the list and shown on their document and order; the settings form
  * shows a refused field beside the field; a viewer reads the same screens without Retry or
- * Save; the warehouse is offered neither screen. Documents and exceptions are
+ * Save; a pushed credit note whose credit was not applied can be retried too; a document that
+ * never built reads "Not built"; a search finds documents whatever their status; the warehouse
+ * is offered neither screen. Documents and exceptions are
  * written as rows, as the push queue writes them, and pushing is parked (as after a platform's
  * daily limit) so that a retried document stays pending while the test looks at it.
  */
@@ -396,6 +398,155 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
     expect(await page.getByTestId('read-only').innerText()).toContain('finance:write');
     expect(await page.locator('button[type="submit"]').count()).toBe(0);
     await context.close();
+  });
+
+  /** A pushed credit note of order `orderNumber` whose credit Xero refused to apply. */
+  async function insertUnappliedCreditNote(orderNumber: number): Promise<string> {
+    const inserted = await test?.system.pool.query<{ id: string }>(
+      `INSERT INTO accounting_documents (kind, source_key, shopify_order_id, shopify_refund_id,
+         number, currency, subtotal_minor, tax_minor, total_minor, document_date, document,
+         source, status, platform, platform_id, platform_number, pushed_at, allocation_status,
+         failure_reason)
+       VALUES ('credit_note', $1, $2, $3, $4, 'GBP', 500, 100, 600, '2026-12-06',
+         '{"lines": []}', '{}', 'pushed', 'xero', $5, $6, now(), 'failed',
+         'Xero: the invoice is already paid')
+       RETURNING id::text`,
+      [
+        `shopify:refund:${orderNumber + 2000}:credit_note`,
+        orderNumber,
+        orderNumber + 2000,
+        `SHP-${orderNumber}-R1`,
+        `cn-${orderNumber}`,
+        `CN-${orderNumber}`,
+      ],
+    );
+    return inserted?.rows[0]?.id ?? '';
+  }
+
+  async function allocationStatusOf(documentId: string): Promise<string | null | undefined> {
+    const stored = await test?.system.pool.query<{ allocation_status: string | null }>(
+      'SELECT allocation_status FROM accounting_documents WHERE id = $1',
+      [documentId],
+    );
+    return stored?.rows[0]?.allocation_status;
+  }
+
+  it('offers finance a Retry of a pushed credit note whose credit was not applied', async () => {
+    // Given two pushed credit notes whose credit Xero refused to apply to their invoices
+    const listedId = await insertUnappliedCreditNote(7100);
+    const openedId = await insertUnappliedCreditNote(7101);
+
+    // When a viewer opens the pushed documents and one of them
+    const context = await test?.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context?.newPage();
+    if (context === undefined || page === undefined) {
+      throw new Error('no browser page');
+    }
+    await signIn(page, viewerEmail, viewerPassword);
+    await page.goto(adminUrl('/finance?status=pushed'));
+    await page.locator('tr[data-document-number="SHP-7100-R1"]').waitFor();
+    const viewerRetries = await page.locator('button', { hasText: 'Retry' }).count();
+    await page.goto(adminUrl(`/finance/documents/${openedId}`));
+    await page.getByTestId('failure-reason').waitFor();
+
+    // Then neither offers them a Retry
+    expect(viewerRetries).toBe(0);
+    expect(await page.locator('button', { hasText: 'Retry' }).count()).toBe(0);
+    await context.close();
+
+    // When finance opens the pushed documents
+    await financePage.goto(adminUrl('/finance?status=pushed'));
+    const row = financePage.locator('tr[data-document-number="SHP-7100-R1"]');
+    await row.waitFor();
+
+    // Then the credit note says why its credit is not applied, and offers a Retry
+    expect(await row.locator('.reason').innerText()).toBe(
+      'Not applied to its invoice: Xero: the invoice is already paid',
+    );
+
+    // When finance retries it
+    await row.locator('button', { hasText: 'Retry' }).click();
+
+    // Then its credit is to be applied again, and the Retry is gone
+    await expect.poll(() => allocationStatusOf(listedId)).toBe('pending');
+    await expect.poll(() => row.locator('button', { hasText: 'Retry' }).count()).toBe(0);
+    expect(await row.getAttribute('data-status')).toBe('PUSHED');
+
+    // When finance opens the other one and retries it there
+    await financePage.goto(adminUrl(`/finance/documents/${openedId}`));
+    await financePage.getByTestId('failure-reason').waitFor();
+    expect(await financePage.getByTestId('failure-reason').innerText()).toBe(
+      'Not applied to its invoice: Xero: the invoice is already paid',
+    );
+    await financePage.locator('button', { hasText: 'Retry' }).click();
+
+    // Then its credit too is to be applied again
+    await expect.poll(() => allocationStatusOf(openedId)).toBe('pending');
+    await expect.poll(() => financePage.locator('button', { hasText: 'Retry' }).count()).toBe(0);
+  });
+
+  it('calls a document that never built "Not built", not by its id beside the order', async () => {
+    // Given an invoice of order #7102 that could not be built, so has no number
+    await test?.system.pool.query(
+      `INSERT INTO orders (shopify_order_id, name, order_number, currency, total_price_minor,
+         financial_status, has_details)
+       VALUES (7102, '#7102', 7102, 'GBP', 2199, 'paid', true)`,
+    );
+    const inserted = await test?.system.pool.query<{ id: string }>(
+      `INSERT INTO accounting_documents (kind, source_key, order_id, shopify_order_id, source,
+         status, attempts, failure_reason)
+       VALUES ('invoice', 'shopify:order:7102:invoice',
+         (SELECT id FROM orders WHERE shopify_order_id = 7102), 7102, '{}', 'failed', 1,
+         'the lines of #7102 add up to 1999 minor units')
+       RETURNING id::text`,
+    );
+    const documentId = inserted?.rows[0]?.id ?? '';
+
+    // When finance opens the failed documents
+    await financePage.goto(adminUrl('/finance'));
+    const link = financePage.locator(`a[href$="/finance/documents/${documentId}"]`);
+    await link.waitFor();
+
+    // Then its number reads "Not built", its id appears only in the link, and the order is #7102
+    const row = financePage.locator('tr', { has: link });
+    expect(await link.innerText()).toBe('Not built');
+    expect(await row.innerText()).not.toContain(`#${documentId}`);
+    expect(await row.locator('td[data-label="Order"]').innerText()).toBe('#7102');
+
+    // When it is opened
+    await link.click();
+    await financePage.getByTestId('failure-reason').waitFor();
+
+    // Then its heading says the same
+    expect(await financePage.locator('h1').innerText()).toBe('Invoice not built');
+  });
+
+  it('searches all statuses from the Failed tab, or offers all after a narrow one', async () => {
+    // Given the list on its default Failed tab, and the pushed credit note SHP-7100-R1
+    await financePage.goto(adminUrl('/finance'));
+    await financePage.locator('table.documents').waitFor();
+
+    // When finance searches for the pushed credit note
+    await financePage.locator('input[name="q"]').fill('SHP-7100');
+    await financePage.locator('input[name="q"]').press('Enter');
+
+    // Then it is found, among all statuses
+    const row = financePage.locator('tr[data-document-number="SHP-7100-R1"]');
+    await row.waitFor();
+    expect(new URL(financePage.url()).searchParams.get('status')).toBe('all');
+    expect(
+      await financePage.locator('.tabs a[aria-current="page"]').getAttribute('data-status'),
+    ).toBe('ALL');
+
+    // When a search is narrowed to the Failed tab, where it finds nothing
+    await financePage.goto(adminUrl('/finance?status=failed&q=SHP-7100'));
+    const searchAll = financePage.getByTestId('search-all');
+    await searchAll.waitFor();
+
+    // Then the list says the search was of this tab only, and searching all finds it
+    expect(await financePage.locator('.empty').innerText()).toContain('this tab only');
+    await searchAll.click();
+    await row.waitFor();
   });
 
   it('offers the warehouse neither invoices nor accounting settings', async () => {

@@ -266,6 +266,27 @@ export function statusMeaning(status: AccountingDocumentStatus): string {
   return statusMeanings[status];
 }
 
+/**
+ * Whether a retry can do anything for a document, as the API decides it too: one that failed
+ * to push, or a pushed credit note whose credit the platform refused to apply to its invoice.
+ */
+export function isRetryable(
+  document: Pick<AccountingDocumentRow, 'status' | 'allocationStatus'>,
+): boolean {
+  return (
+    document.status === 'FAILED' ||
+    (document.status === 'PUSHED' && document.allocationStatus === 'FAILED')
+  );
+}
+
+/**
+ * What a document is called on screen: its number, or "Not built" while it has none. Its
+ * internal id is never shown in its place: "#102" beside order "#5045" reads as an order.
+ */
+export function documentNumberLabel(number: string | null | undefined): string {
+  return number ?? 'Not built';
+}
+
 export function kindLabel(kind: AccountingDocumentKind): string {
   return kind === 'INVOICE' ? 'Invoice' : 'Credit note';
 }
