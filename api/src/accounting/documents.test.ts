@@ -408,6 +408,26 @@ describe('tips are invoiced on a line of their own', () => {
     expect(document).toMatchObject({ totalMinor: 200, taxMinor: 0, roundingMinor: 0 });
     expect(alerts).toStrictEqual([]);
   });
+  it('refuses a tip refunded with goods, rather than guess which money was the tip', () => {
+    // Given the 19.99 line and the 2.00 tip of a tipped order refunded in one refund
+    const order = makeOrder({
+      lines: [{ price: '19.99', taxes: ['3.33'] }],
+      totalPrice: '21.99',
+      totalTax: '3.33',
+      tip: '2.00',
+    });
+    const refund = makeRefund(order, {
+      lines: [{ lineItemId: 1, quantity: 1, subtotal: '19.99', tax: '3.33' }],
+      transactions: ['21.99'],
+    });
+
+    // When its credit note is built
+    const error = refusal(() => buildCreditNote(refund, order, 1, settings));
+
+    // Then it is refused, naming the money refunded
+    expect(error.code).toBe('TOTAL_MISMATCH');
+    expect(error.field).toBe('transactions');
+  });
 });
 
 describe('rounding is explicit and reported', () => {

@@ -129,7 +129,9 @@ export function buildInvoice(
  * The credit note for one refund of an order. Its total is the money refunded (successful
  * refund transactions); lines credit goods with their tax, delivery, and adjustments, and the
  * restock type only labels a line: it never changes what is credited. `refundNumber` is the
- * refund's 1-based position among the order's refunds, for the credit note's number.
+ * refund's 1-based position among the order's refunds, for the credit note's number. A tip
+ * refunded on its own is a refund of money alone; a tip refunded with goods in one refund is
+ * refused (TOTAL_MISMATCH), as nothing in the refund says which part of the money was the tip.
  */
 export function buildCreditNote(
   refund: AccountingRefund,
