@@ -7,7 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FakeAccountingPlatform } from '../api/src/accounting/fake-connector.ts';
-import { recordOrderConfirmed, recordRefund } from '../api/src/accounting/intake.ts';
+import {
+  recordOrderCancelled,
+  recordOrderConfirmed,
+  recordRefund,
+} from '../api/src/accounting/intake.ts';
 import { wakeAccountingPush } from '../api/src/accounting/jobs.ts';
 import { resumeAfterConnectionFix, retryAccountingDocument } from '../api/src/accounting/push.ts';
 import { currentRefreshToken, saveRefreshToken } from '../api/src/accounting/connector-state.ts';
@@ -535,6 +539,100 @@ describe('when the platform fails', () => {
     expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', creditNote?.id)).toMatchObject([
       { status: 'resolved', resolved_by: 'system' },
     ]);
+  });
+});
+
+describe('an order cancelled unpaid while its invoice is being pushed', () => {
+  /** Order `n` created unpaid with invoices made at creation, its push held in flight. */
+  async function createdWithPushInFlight(n: number) {
+    const held = platform.holdNextPush();
+    const created = { ...order(n), financial_status: 'pending' };
+    expect(await system.deliver('orders/create', created)).toBe(200);
+    await held.reached;
+    return held;
+  }
+
+  /** The order's cancellation before payment, processed while the push is still held. */
+  async function cancelUnpaid(n: number) {
+    const cancelled = {
+      ...order(n),
+      financial_status: 'voided',
+      cancelled_at: '2025-10-01T09:00:00+01:00',
+    };
+    return withTransaction(system.pool, (tx) => recordOrderCancelled(tx, cancelled));
+  }
+
+  async function withInvoicesAtCreation(test: () => Promise<void>) {
+    await update({ invoiceTrigger: 'orders/create' });
+    try {
+      await test();
+    } finally {
+      await update({ invoiceTrigger: 'orders/paid' });
+    }
+  }
+
+  it('records the invoice the platform took as pushed, and asks to void it there', async () => {
+    await withInvoicesAtCreation(async () => {
+      // Given order 19's invoice in flight to the platform when the order is cancelled unpaid
+      const held = await createdWithPushInFlight(19);
+      expect(await cancelUnpaid(19)).toEqual({ invoice: 'void' });
+
+      // When the platform answers that it took the invoice
+      held.release();
+      await system.waitForProcessing();
+      await afterTheWait();
+
+      // Then the invoice is recorded as it is on the platform, and a person is asked to void it
+      const [invoice] = await documentsOf(order(19).id);
+      expect(invoice).toMatchObject({ status: 'pushed', number: 'SHP-3019' });
+      expect(invoice?.platform_id).toEqual(expect.any(String));
+      const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id);
+      expect(raised).toMatchObject([{ status: 'open' }]);
+      expect(raised[0]?.message).toMatch(/already on the accounting platform, but order #3019 was/);
+      expect(raised[0]?.message).toMatch(/void it there$/);
+    });
+  });
+
+  it('keeps the invoice void when the platform refused it meanwhile', async () => {
+    await withInvoicesAtCreation(async () => {
+      // Given order 20's invoice in flight, to be refused, when the order is cancelled unpaid
+      platform.failNext({ kind: 'refuse', number: 'SHP-3020', reason: 'Account 200 is archived' });
+      const held = await createdWithPushInFlight(20);
+      await cancelUnpaid(20);
+
+      // When the refusal arrives, and time passes
+      held.release();
+      await system.waitForProcessing();
+      await afterTheWait();
+
+      // Then the invoice stays void, is never sent again, and nobody is asked to do anything
+      const [invoice] = await documentsOf(order(20).id);
+      expect(invoice).toMatchObject({ status: 'void', platform_id: null });
+      expect(invoice?.failure_reason).toMatch(/cancelled before any money was taken/);
+      expect(platform.calls.filter((call) => call.numbers.includes('SHP-3020'))).toHaveLength(1);
+      expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id)).toEqual([]);
+    });
+  });
+
+  it('asks a person to look on the platform when the answer was lost', async () => {
+    await withInvoicesAtCreation(async () => {
+      // Given order 21's invoice in flight, its answer to be lost, when it is cancelled unpaid
+      platform.failNext({ kind: 'lost-answer' });
+      const held = await createdWithPushInFlight(21);
+      await cancelUnpaid(21);
+
+      // When the answer is lost, and time passes
+      held.release();
+      await system.waitForProcessing();
+      await afterTheWait();
+
+      // Then the invoice stays void and a person is asked to void it there if it is there
+      const [invoice] = await documentsOf(order(21).id);
+      expect(invoice).toMatchObject({ status: 'void', platform_id: null });
+      const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id);
+      expect(raised).toMatchObject([{ status: 'open' }]);
+      expect(raised[0]?.message).toMatch(/may be on the accounting platform .* void it there$/);
+    });
   });
 });
 

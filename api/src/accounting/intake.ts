@@ -105,7 +105,8 @@ export async function recordOrderCancelled(tx: Tx, body: unknown): Promise<Intak
   const shopifyOrderId = String(order.id);
   await lockOrder(tx, shopifyOrderId);
   const { settings } = await readAccountingSettings(tx);
-  const existing = await findBySourceKey(tx, invoiceSourceKey(shopifyOrderId));
+  // Locked: a push recording its outcome for this invoice meanwhile is waited for and seen.
+  const existing = await findBySourceKey(tx, invoiceSourceKey(shopifyOrderId), { lock: true });
   const refunds = Array.isArray(order.refunds) ? order.refunds : [];
 
   const unpaid = !moneyWasTaken(order.financial_status ?? null, refunds);
@@ -157,19 +158,39 @@ async function voidUnpaidInvoice(
     return 'void';
   }
   if (invoice.status === 'pushed') {
-    const order = await tx.query<{ id: string }>(
-      'SELECT id::text FROM orders WHERE shopify_order_id = $1',
-      [shopifyOrderId],
-    );
-    await raiseException(tx, {
-      kind: 'ACCOUNTING_DOCUMENT_FAILED',
-      message: `The invoice is already on the accounting platform, but ${reason}: void it there`,
-      orderId: order.rows[0]?.id ?? null,
-      sourceKey: `accounting:document:${invoice.id}:cancelled-unpaid`,
-      details: { documentId: invoice.id, shopifyOrderId },
-    });
+    await raiseVoidOnPlatform(tx, invoice.id, shopifyOrderId, reason);
   }
   return 'exists';
+}
+
+/**
+ * An invoice on the platform for an order cancelled before any money was taken (`reason`):
+ * nothing here can take it back, so a person is asked to void it there. `maybe` when the
+ * answer to its push was lost, so that only the platform knows whether it holds it.
+ */
+export async function raiseVoidOnPlatform(
+  tx: Tx,
+  documentId: string,
+  shopifyOrderId: string,
+  reason: string,
+  onPlatform: 'certainly' | 'maybe' = 'certainly',
+): Promise<void> {
+  const order = await tx.query<{ id: string }>(
+    'SELECT id::text FROM orders WHERE shopify_order_id = $1',
+    [shopifyOrderId],
+  );
+  const message =
+    onPlatform === 'certainly'
+      ? `The invoice is already on the accounting platform, but ${reason}: void it there`
+      : `The invoice may be on the accounting platform (the answer to its push was lost), ` +
+        `but ${reason}: if it is there, void it there`;
+  await raiseException(tx, {
+    kind: 'ACCOUNTING_DOCUMENT_FAILED',
+    message,
+    orderId: order.rows[0]?.id ?? null,
+    sourceKey: `accounting:document:${documentId}:cancelled-unpaid`,
+    details: { documentId, shopifyOrderId },
+  });
 }
 
 /** A refund was made: its credit note, now or once its order's invoice exists. */
@@ -420,9 +441,11 @@ async function buildWaitingCreditNote(
 async function findBySourceKey(
   tx: Tx,
   sourceKey: string,
+  options: { lock?: boolean } = {},
 ): Promise<{ id: string; status: DocumentStatus; source: unknown } | null> {
   const found = await tx.query<{ id: string; status: DocumentStatus; source: unknown }>(
-    'SELECT id::text, status, source FROM accounting_documents WHERE source_key = $1',
+    'SELECT id::text, status, source FROM accounting_documents WHERE source_key = $1' +
+      (options.lock === true ? ' FOR UPDATE' : ''),
     [sourceKey],
   );
   return found.rows[0] ?? null;

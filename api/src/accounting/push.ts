@@ -39,7 +39,13 @@ import {
   type AllocationOutcome,
   type PushOutcome,
 } from './connector.ts';
-import { buildFailureOf, raiseBuildFailure, rebuildDocument, setStatus } from './intake.ts';
+import {
+  buildFailureOf,
+  raiseBuildFailure,
+  raiseVoidOnPlatform,
+  rebuildDocument,
+  setStatus,
+} from './intake.ts';
 import { wakeAccountingPush } from './jobs.ts';
 import { readAccountingSettings } from './settings.ts';
 import type {
@@ -327,6 +333,24 @@ async function recordOutcome(
   claimed: Claimed,
   outcome: PushOutcome,
 ): Promise<void> {
+  // An unpaid order's cancellation may have voided the document while the call was in flight.
+  const current = await tx.query<{ status: string; failure_reason: string | null }>(
+    'SELECT status, failure_reason FROM accounting_documents WHERE id = $1 FOR UPDATE',
+    [claimed.id],
+  );
+  const voidedReason =
+    current.rows[0]?.status === 'void' ? (current.rows[0].failure_reason ?? 'it was voided') : null;
+
+  if (outcome.status === 'refused' && voidedReason !== null) {
+    // Not on the platform, and due nowhere: it stays void.
+    await tx.query(
+      `UPDATE accounting_documents
+       SET attempts = attempts + 1, idempotency_key = NULL, updated_at = now()
+       WHERE id = $1`,
+      [claimed.id],
+    );
+    return;
+  }
   if (outcome.status === 'refused') {
     await tx.query(
       `UPDATE accounting_documents
@@ -382,6 +406,10 @@ async function recordOutcome(
   await announce(tx, [claimed], 'pushed');
   await resolveDocumentFailures(tx, claimed.id, `${describe(document)} pushed to ${platform}`);
   await resolvePlatformFailures(tx, platform, `${platform} took ${describe(document)}`);
+  if (voidedReason !== null) {
+    // The platform holds it: recorded as pushed, the truth, and a person voids it there.
+    await raiseVoidOnPlatform(tx, claimed.id, claimed.shopifyOrderId, voidedReason);
+  }
   if (differenceMinor !== 0) {
     await raiseException(tx, {
       kind: 'ACCOUNTING_TOTAL_MISMATCH',
@@ -483,8 +511,26 @@ async function recordCallFailure(
       // documents. They are tried again after a pause with the same content, which the
       // connector recognises.
       logger.error({ err: error, platform, documents: documentIds.length }, 'push failed');
+      await raiseVoidedInFlight(tx, documentIds);
     }
   });
+}
+
+/**
+ * Documents voided by an unpaid order's cancellation while a call whose answer was lost was
+ * in flight: they are never sent again, yet the platform may hold them.
+ */
+async function raiseVoidedInFlight(tx: Tx, documentIds: string[]): Promise<void> {
+  const voided = await tx.query<{ id: string; shopify_order_id: string; failure_reason: string }>(
+    `SELECT id::text, shopify_order_id::text, coalesce(failure_reason, 'it was voided')
+       AS failure_reason
+     FROM accounting_documents
+     WHERE id = ANY($1::bigint[]) AND status = 'void' AND idempotency_key IS NOT NULL`,
+    [documentIds],
+  );
+  for (const row of voided.rows) {
+    await raiseVoidOnPlatform(tx, row.id, row.shopify_order_id, row.failure_reason, 'maybe');
+  }
 }
 
 interface AllocationRow {
