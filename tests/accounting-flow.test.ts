@@ -776,6 +776,41 @@ describe('accounting settings', () => {
     }
   });
 
+  it('invoices at payment an order whose orders/create was lost', async () => {
+    // Given invoices made at orders/create
+    await update({ invoiceTrigger: 'orders/create' });
+    try {
+      // When order 22 is paid, its orders/create lost
+      await deliver('orders/paid', order(22));
+
+      // Then the payment made its invoice, pushed
+      expect(await documentsOf(order(22).id)).toMatchObject([
+        { kind: 'invoice', number: 'SHP-3022', status: 'pushed', total_minor: '10710' },
+      ]);
+    } finally {
+      await update({ invoiceTrigger: 'orders/paid' });
+    }
+  });
+
+  it('invoices at payment an order created while the shop invoiced at payment', async () => {
+    // Given order 23 created while invoices were made at orders/paid
+    await deliver('orders/create', order(23));
+    expect(await documentsOf(order(23).id)).toEqual([]);
+
+    // When the shop invoices at creation from then on, and order 23 is paid
+    await update({ invoiceTrigger: 'orders/create' });
+    try {
+      await deliver('orders/paid', order(23));
+    } finally {
+      await update({ invoiceTrigger: 'orders/paid' });
+    }
+
+    // Then the payment made its one invoice
+    expect((await documentsOf(order(23).id)).map((each) => [each.number, each.status])).toEqual([
+      ['SHP-3023', 'pushed'],
+    ]);
+  });
+
   it('gives QuickBooks the ids finance set, and null where it finds them by name', async () => {
     await update({ quickbooksTaxedTaxCode: ' 7 ', quickbooksShippingItem: 'SHIPPING_ITEM_ID' });
 

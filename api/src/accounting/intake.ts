@@ -51,7 +51,9 @@ export function creditNoteSourceKey(shopifyRefundId: string): string {
 
 /**
  * An order was confirmed by `topic` (`orders/paid`, or `orders/create` when the shop invoices
- * at creation). Makes its invoice if this topic is the shop's trigger and none exists.
+ * at creation). Makes its invoice if none exists and this topic is the shop's trigger, or is
+ * `orders/paid`: a paid order is confirmed under either trigger, whether its orders/create was
+ * lost or came while the shop invoiced at payment.
  */
 export async function recordOrderConfirmed(
   tx: Tx,
@@ -74,7 +76,7 @@ export async function recordOrdersConfirmed(
   const shopifyOrderIds = bodies.map((body) => String((body as { id: string | number }).id));
   await linkToOrders(tx, shopifyOrderIds);
   const { settings, invoiceTrigger } = await readAccountingSettings(tx);
-  if (topic !== invoiceTrigger) {
+  if (topic !== invoiceTrigger && topic !== 'orders/paid') {
     return bodies.map(() => ({ invoice: 'not-confirmed' }));
   }
 
