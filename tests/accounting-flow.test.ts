@@ -340,6 +340,49 @@ describe('deliveries replayed, re-sent and out of order', () => {
   });
 });
 
+describe('a refund that credits no money', () => {
+  it('makes a credit note of nothing, which needs no applying', async () => {
+    // Given order 24 paid, then a mug refunded while its 10.80 is kept as a discrepancy
+    await deliver('orders/paid', order(24));
+    const base = refund(24);
+    const money = (amount: string) => ({
+      shop_money: { amount, currency_code: 'GBP' },
+      presentment_money: { amount, currency_code: 'GBP' },
+    });
+    const kept = {
+      ...base,
+      refund_line_items: (base.refund_line_items as unknown[]).slice(0, 1),
+      order_adjustments: [
+        {
+          kind: 'refund_discrepancy',
+          reason: 'Refund discrepancy',
+          amount: '9.00',
+          tax_amount: '1.80',
+          amount_set: money('9.00'),
+          tax_amount_set: money('1.80'),
+        },
+      ],
+      transactions: [],
+    };
+    const calls = platform.calls.length;
+
+    // When the refund arrives
+    await deliver('refunds/create', kept);
+
+    // Then its credit note of 0.00 is pushed, and nothing is applied: nothing is owed
+    const [, creditNote] = await documentsOf(order(24).id);
+    expect(creditNote).toMatchObject({
+      kind: 'credit_note',
+      number: 'SHP-3024-R1',
+      status: 'pushed',
+      total_minor: '0',
+      allocation_status: 'not_needed',
+      allocated_minor: null,
+    });
+    expect(callsSince(calls).map((call) => call.method)).toEqual(['pushCreditNotes']);
+  });
+});
+
 describe('when the platform fails', () => {
   it('keeps a document single on the platform when the answer is lost', async () => {
     // Given the platform makes the invoice of order 6 but the answer never arrives

@@ -557,12 +557,18 @@ async function allocateBatch(options: PushQueueOptions): Promise<StepResult> {
        FOR UPDATE OF d SKIP LOCKED`,
       [connector.platform, allocationBatchMax],
     );
+    // A credit note crediting no money (goods refunded, the amount kept) has nothing to apply,
+    // and a platform asked to apply it would find no credit left on it.
+    const toApply = due.rows.filter((row) => row.document.totalMinor !== 0);
+    for (const row of due.rows.filter((each) => !toApply.includes(each))) {
+      await recordNothingToApply(tx, row);
+    }
     await lease(
       tx,
-      due.rows.map((row) => row.id),
+      toApply.map((row) => row.id),
       options.leaseMs ?? leaseMsDefault,
     );
-    return due.rows;
+    return toApply;
   });
 
   for (const [index, row] of claimed.entries()) {
@@ -582,6 +588,18 @@ async function allocateBatch(options: PushQueueOptions): Promise<StepResult> {
     );
   }
   return { handled: claimed.length, stop: false };
+}
+
+async function recordNothingToApply(tx: Tx, row: AllocationRow): Promise<void> {
+  await tx.query(
+    `UPDATE accounting_documents
+     SET allocation_status = 'not_needed', allocated_minor = NULL, failure_reason = NULL,
+       failure_details = NULL, updated_at = now()
+     WHERE id = $1`,
+    [row.id],
+  );
+  await announce(tx, [{ id: row.id, shopifyOrderId: row.shopify_order_id }], 'pushed');
+  await resolveDocumentFailures(tx, row.id, `${describe(row.document)} credits no money`);
 }
 
 async function recordAllocation(
