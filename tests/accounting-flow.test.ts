@@ -719,6 +719,89 @@ describe('a document that cannot be built', () => {
   });
 });
 
+describe('a failed document brought again', () => {
+  /** Order `n` saying its tax is 1.00, which its tax lines do not add up to. */
+  function withWrongTax(n: number): Body & { id: number } {
+    const money = { amount: '1.00', currency_code: 'GBP' };
+    return {
+      ...order(n),
+      total_tax: '1.00',
+      total_tax_set: { shop_money: money, presentment_money: money },
+    };
+  }
+
+  it('is rebuilt from a corrected body re-sent from Shopify', async () => {
+    // Given order 25's invoice failed to build from its body, whose tax does not add up
+    await deliver('orders/paid', withWrongTax(25));
+    const [failed] = await documentsOf(order(25).id);
+    expect(failed?.status).toBe('failed');
+
+    // When the corrected body is sent again as a new delivery
+    await deliver('orders/paid', order(25));
+
+    // Then the invoice is built from it and pushed, and its failure is settled
+    expect(await documentsOf(order(25).id)).toMatchObject([
+      { id: failed?.id, status: 'pushed', number: 'SHP-3025', total_minor: '10710' },
+    ]);
+    expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id)).toMatchObject([
+      { status: 'resolved', resolved_by: 'system' },
+    ]);
+
+    // And the same body again changes nothing
+    const calls = platform.calls.length;
+    await deliver('orders/paid', order(25));
+    expect(callsSince(calls)).toEqual([]);
+  });
+
+  it('takes a corrected refund body for its credit note', async () => {
+    // Given order 26 paid, and its refund crediting a line the order does not have
+    await deliver('orders/paid', order(26));
+    const body = refund(26);
+    const [first, ...others] = body.refund_line_items as Body[];
+    const wrong = {
+      ...body,
+      refund_line_items: [{ ...first, line_item_id: 1, line_item: undefined }, ...others],
+    };
+    await deliver('refunds/create', wrong);
+    const [, failed] = await documentsOf(order(26).id);
+    expect(failed).toMatchObject({ kind: 'credit_note', status: 'failed' });
+
+    // When the refund's correct body comes
+    await deliver('refunds/create', body);
+
+    // Then the credit note is built from it, pushed and applied; its failure is settled
+    const [, pushed] = await documentsOf(order(26).id);
+    expect(pushed).toMatchObject({
+      id: failed?.id,
+      status: 'pushed',
+      total_minor: '2700',
+      allocation_status: 'allocated',
+    });
+    expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id)).toMatchObject([
+      { status: 'resolved' },
+    ]);
+  });
+
+  it('keeps one open exception however often a failing document is retried', async () => {
+    // Given order 27's invoice failed to build, its tax not adding up
+    await deliver('orders/paid', withWrongTax(27));
+    const [failed] = await documentsOf(order(27).id);
+
+    // When finance retries it twice without fixing anything
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      await withTransaction(system.pool, (tx) =>
+        retryAccountingDocument(tx, failed?.id ?? '', 'finance'),
+      );
+      await system.waitForProcessing();
+      expect((await documentsOf(order(27).id))[0]?.status).toBe('failed');
+    }
+
+    // Then only the last failure is open
+    const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id);
+    expect(raised.map((each) => each.status)).toEqual(['resolved', 'resolved', 'open']);
+  });
+});
+
 describe('accounting settings', () => {
   it('refuses repeating numbers and blank codes by field, writing nothing', async () => {
     // Given the settings as they are

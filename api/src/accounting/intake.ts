@@ -6,9 +6,11 @@
  * and is inserted once: a replayed delivery, an `orders/cancelled` carrying a refund that
  * `refunds/create` also brings, or deliveries in any order make one document each. A body that
  * cannot be built into a faithful document is kept as a failed document with the reason, for a
- * person, and never fails its delivery. Pushing is the queue's work (push.ts).
+ * person, and never fails its delivery; a later delivery bringing another body for a failed
+ * document that never reached the platform replaces it, and the document is tried again.
+ * Pushing is the queue's work (push.ts).
  */
-import { raiseException } from '../ledger/exceptions.ts';
+import { raiseException, resolveDocumentFailures } from '../ledger/exceptions.ts';
 import { publish } from '../platform/events.ts';
 import type { Tx } from '../platform/transaction.ts';
 import { PayloadError } from '../shopify/payloads.ts';
@@ -29,7 +31,8 @@ import {
 
 /** What a delivery did to the accounting documents, for the delivery's result. */
 export interface IntakeResult {
-  invoice?: 'made' | 'failed' | 'void' | 'exists' | 'not-confirmed';
+  /** `rebuilt`: a failed invoice takes this delivery's body and is tried again. */
+  invoice?: 'made' | 'failed' | 'void' | 'exists' | 'rebuilt' | 'not-confirmed';
   creditNotes?: number;
 }
 
@@ -131,7 +134,10 @@ export async function recordOrderCancelled(tx: Tx, body: unknown): Promise<Intak
     return { invoice: inserted === null ? 'exists' : 'void' };
   }
 
-  const invoice = existing === null ? await ensureInvoice(tx, body, settings) : 'exists';
+  const invoice =
+    existing === null
+      ? await ensureInvoice(tx, body, settings)
+      : await takeNewSource(tx, invoiceSourceKey(shopifyOrderId), body);
   let creditNotes = 0;
   for (const refund of refunds) {
     if (await recordRefundWith(tx, refund, settings)) {
@@ -287,7 +293,7 @@ async function ensureInvoice(
   tx: Tx,
   body: unknown,
   settings: AccountingSettings,
-): Promise<'made' | 'failed' | 'exists'> {
+): Promise<'made' | 'failed' | 'exists' | 'rebuilt'> {
   const shopifyOrderId = String((body as { id: string | number }).id);
   const sourceKey = invoiceSourceKey(shopifyOrderId);
   let built: BuiltDocument<AccountingDocument> | null = null;
@@ -312,7 +318,7 @@ async function ensureInvoice(
     failure,
   });
   if (inserted === null) {
-    return 'exists';
+    return takeNewSource(tx, sourceKey, body);
   }
 
   if (failure !== null) {
@@ -344,10 +350,46 @@ async function recordRefundWith(
     status: 'waiting',
   });
   if (inserted === null) {
+    await takeNewSource(tx, creditNoteSourceKey(String(refund.id)), body);
     return false;
   }
   await settleWaitingCreditNotes(tx, String(refund.order_id), settings);
   return true;
+}
+
+/**
+ * A failed document that never reached the platform (never sent, or refused) takes `body` when
+ * it differs from the one it was made from: a corrected body re-sent from Shopify, or a later
+ * state of the order. It is pending again, built from `body` at its push, and the exceptions
+ * about its earlier failure are resolved; should it fail again, a new one is raised.
+ */
+async function takeNewSource(
+  tx: Tx,
+  sourceKey: string,
+  body: unknown,
+): Promise<'rebuilt' | 'exists'> {
+  const taken = await tx.query<{ id: string; shopify_order_id: string }>(
+    `UPDATE accounting_documents
+     SET source = $2::jsonb, status = 'pending', attempts = 0, next_attempt_at = now(),
+       failure_reason = NULL, failure_details = NULL, updated_at = now()
+     WHERE source_key = $1 AND status = 'failed' AND idempotency_key IS NULL
+       AND platform_id IS NULL AND source IS DISTINCT FROM $2::jsonb
+     RETURNING id::text, shopify_order_id::text`,
+    [sourceKey, JSON.stringify(body)],
+  );
+  const row = taken.rows[0];
+  if (row === undefined) {
+    return 'exists';
+  }
+
+  await resolveDocumentFailures(tx, row.id, 'a new body from Shopify replaced the failed one');
+  await publish(tx, 'ACCOUNTING_DOCUMENT_CHANGED', {
+    documentId: row.id,
+    shopifyOrderId: row.shopify_order_id,
+    status: 'pending',
+  });
+  await wakeAccountingPush(tx);
+  return 'rebuilt';
 }
 
 interface WaitingRow {

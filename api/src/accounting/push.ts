@@ -688,6 +688,8 @@ export async function retryAccountingDocument(
     return exists.rowCount === 0 ? 'not_found' : 'not_failed';
   }
 
+  // A retry that fails again raises its own exception: the earlier ones are settled here.
+  await resolveDocumentFailures(tx, documentId, `retried by ${actor}`);
   await announce(tx, [{ id: documentId, shopifyOrderId: row.shopify_order_id }], row.status);
   await wakeAccountingPush(tx);
   return 'retried';
