@@ -626,13 +626,18 @@ describe('an order cancelled unpaid while its invoice is being pushed', () => {
       await afterTheWait();
 
       // Then the invoice is recorded as it is on the platform, and a person is asked to void it
+      // there; the doubt raised while the answer was awaited is settled
       const [invoice] = await documentsOf(order(19).id);
       expect(invoice).toMatchObject({ status: 'pushed', number: 'SHP-3019' });
       expect(invoice?.platform_id).toEqual(expect.any(String));
       const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id);
-      expect(raised).toMatchObject([{ status: 'open' }]);
-      expect(raised[0]?.message).toMatch(/already on the accounting platform, but order #3019 was/);
-      expect(raised[0]?.message).toMatch(/void it there$/);
+      expect(raised).toMatchObject([
+        { status: 'resolved', resolved_by: 'system' },
+        { status: 'open' },
+      ]);
+      expect(raised[0]?.message).toMatch(/^The invoice may be on the accounting platform/);
+      expect(raised[1]?.message).toMatch(/already on the accounting platform, but order #3019 was/);
+      expect(raised[1]?.message).toMatch(/void it there$/);
     });
   });
 
@@ -648,12 +653,14 @@ describe('an order cancelled unpaid while its invoice is being pushed', () => {
       await system.waitForProcessing();
       await afterTheWait();
 
-      // Then the invoice stays void, is never sent again, and nobody is asked to do anything
+      // Then the invoice stays void, is never sent again, and nobody is left to do anything
       const [invoice] = await documentsOf(order(20).id);
       expect(invoice).toMatchObject({ status: 'void', platform_id: null });
       expect(invoice?.failure_reason).toMatch(/cancelled before any money was taken/);
       expect(platform.calls.filter((call) => call.numbers.includes('SHP-3020'))).toHaveLength(1);
-      expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id)).toEqual([]);
+      expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id)).toMatchObject([
+        { status: 'resolved', resolved_by: 'system' },
+      ]);
     });
   });
 
@@ -671,6 +678,29 @@ describe('an order cancelled unpaid while its invoice is being pushed', () => {
 
       // Then the invoice stays void and a person is asked to void it there if it is there
       const [invoice] = await documentsOf(order(21).id);
+      expect(invoice).toMatchObject({ status: 'void', platform_id: null });
+      const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id);
+      expect(raised).toMatchObject([{ status: 'open' }]);
+      expect(raised[0]?.message).toMatch(/may be on the accounting platform .* void it there$/);
+    });
+  });
+
+  it('asks the same when the answer was lost before the cancellation came', async () => {
+    await withInvoicesAtCreation(async () => {
+      // Given order 28's invoice sent, the platform's answer lost
+      platform.failNext({ kind: 'lost-answer' });
+      await deliver('orders/create', { ...order(28), financial_status: 'pending' });
+      expect((await documentsOf(order(28).id))[0]).toMatchObject({ status: 'pending' });
+
+      // When the order is cancelled unpaid
+      await deliver('orders/cancelled', {
+        ...order(28),
+        financial_status: 'voided',
+        cancelled_at: '2025-10-01T09:00:00+01:00',
+      });
+
+      // Then the invoice is void, and a person is asked to void it there if it is there
+      const [invoice] = await documentsOf(order(28).id);
       expect(invoice).toMatchObject({ status: 'void', platform_id: null });
       const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id);
       expect(raised).toMatchObject([{ status: 'open' }]);

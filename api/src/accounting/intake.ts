@@ -149,12 +149,14 @@ export async function recordOrderCancelled(tx: Tx, body: unknown): Promise<Intak
 
 /**
  * An invoice made at orders/create for an order then cancelled unpaid. Not pushed yet, it is
- * voided. Already pushed, it stands on the platform with nothing to credit it (Shopify makes
- * no refund when no money moved): a person is asked to void it there.
+ * voided; if it was sent and the platform's answer is not known (in flight, or lost), a person
+ * is asked to look there until the push records what the platform said. Already pushed, it
+ * stands on the platform with nothing to credit it (Shopify makes no refund when no money
+ * moved): a person is asked to void it there.
  */
 async function voidUnpaidInvoice(
   tx: Tx,
-  invoice: { id: string; status: DocumentStatus },
+  invoice: { id: string; status: DocumentStatus; sent: boolean },
   shopifyOrderId: string,
   reason: string,
 ): Promise<'void' | 'exists'> {
@@ -163,6 +165,9 @@ async function voidUnpaidInvoice(
       status: 'void',
       failure: { reason, details: { code: 'CANCELLED_BEFORE_CONFIRMATION', field: null } },
     });
+    if (invoice.sent) {
+      await raiseVoidOnPlatform(tx, invoice.id, shopifyOrderId, reason, 'maybe');
+    }
     return 'void';
   }
   if (invoice.status === 'pushed') {
@@ -173,8 +178,8 @@ async function voidUnpaidInvoice(
 
 /**
  * An invoice on the platform for an order cancelled before any money was taken (`reason`):
- * nothing here can take it back, so a person is asked to void it there. `maybe` when the
- * answer to its push was lost, so that only the platform knows whether it holds it.
+ * nothing here can take it back, so a person is asked to void it there. `maybe` when it was
+ * sent and the platform's answer is not known: only the platform knows whether it holds it.
  */
 export async function raiseVoidOnPlatform(
   tx: Tx,
@@ -187,16 +192,19 @@ export async function raiseVoidOnPlatform(
     'SELECT id::text FROM orders WHERE shopify_order_id = $1',
     [shopifyOrderId],
   );
-  const message =
-    onPlatform === 'certainly'
-      ? `The invoice is already on the accounting platform, but ${reason}: void it there`
-      : `The invoice may be on the accounting platform (the answer to its push was lost), ` +
-        `but ${reason}: if it is there, void it there`;
+  const certain = onPlatform === 'certainly';
+  const message = certain
+    ? `The invoice is already on the accounting platform, but ${reason}: void it there`
+    : `The invoice may be on the accounting platform (it was sent, and the platform's answer ` +
+      `is not known), but ${reason}: if it is there, void it there`;
   await raiseException(tx, {
     kind: 'ACCOUNTING_DOCUMENT_FAILED',
     message,
     orderId: order.rows[0]?.id ?? null,
-    sourceKey: `accounting:document:${documentId}:cancelled-unpaid`,
+    // Once the platform answers, the push resolves the `maybe` (a document failure) for good.
+    sourceKey: certain
+      ? `accounting:document:${documentId}:cancelled-unpaid`
+      : `accounting:document:${documentId}:maybe-on-platform:cancelled-unpaid`,
     details: { documentId, shopifyOrderId },
   });
 }
@@ -482,13 +490,22 @@ async function buildWaitingCreditNote(
   }
 }
 
+interface FoundDocument {
+  id: string;
+  status: DocumentStatus;
+  source: unknown;
+  /** Sent to the platform, which has not answered for it yet. */
+  sent: boolean;
+}
+
 async function findBySourceKey(
   tx: Tx,
   sourceKey: string,
   options: { lock?: boolean } = {},
-): Promise<{ id: string; status: DocumentStatus; source: unknown } | null> {
-  const found = await tx.query<{ id: string; status: DocumentStatus; source: unknown }>(
-    'SELECT id::text, status, source FROM accounting_documents WHERE source_key = $1' +
+): Promise<FoundDocument | null> {
+  const found = await tx.query<FoundDocument>(
+    `SELECT id::text, status, source, idempotency_key IS NOT NULL AS sent
+     FROM accounting_documents WHERE source_key = $1` +
       (options.lock === true ? ' FOR UPDATE' : ''),
     [sourceKey],
   );

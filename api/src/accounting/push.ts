@@ -349,6 +349,7 @@ async function recordOutcome(
        WHERE id = $1`,
       [claimed.id],
     );
+    await resolveDocumentFailures(tx, claimed.id, `${platform} refused it: it is not there`);
     return;
   }
   if (outcome.status === 'refused') {
@@ -511,26 +512,8 @@ async function recordCallFailure(
       // documents. They are tried again after a pause with the same content, which the
       // connector recognises.
       logger.error({ err: error, platform, documents: documentIds.length }, 'push failed');
-      await raiseVoidedInFlight(tx, documentIds);
     }
   });
-}
-
-/**
- * Documents voided by an unpaid order's cancellation while a call whose answer was lost was
- * in flight: they are never sent again, yet the platform may hold them.
- */
-async function raiseVoidedInFlight(tx: Tx, documentIds: string[]): Promise<void> {
-  const voided = await tx.query<{ id: string; shopify_order_id: string; failure_reason: string }>(
-    `SELECT id::text, shopify_order_id::text, coalesce(failure_reason, 'it was voided')
-       AS failure_reason
-     FROM accounting_documents
-     WHERE id = ANY($1::bigint[]) AND status = 'void' AND idempotency_key IS NOT NULL`,
-    [documentIds],
-  );
-  for (const row of voided.rows) {
-    await raiseVoidOnPlatform(tx, row.id, row.shopify_order_id, row.failure_reason, 'maybe');
-  }
 }
 
 interface AllocationRow {
