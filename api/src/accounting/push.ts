@@ -528,7 +528,7 @@ interface AllocationRow {
 /** Applies pushed credit notes to their invoices, one call each. */
 async function allocateBatch(options: PushQueueOptions): Promise<StepResult> {
   const { connector } = options;
-  const claimed = await withTransaction(options.pool, async (tx) => {
+  const { claimed, settled } = await withTransaction(options.pool, async (tx) => {
     const due = await tx.query<AllocationRow>(
       `SELECT d.id::text, d.shopify_order_id::text, d.document, d.platform_id,
          i.document AS invoice_document, i.platform_id AS invoice_platform_id
@@ -551,7 +551,7 @@ async function allocateBatch(options: PushQueueOptions): Promise<StepResult> {
       toApply.map((row) => row.id),
       options.leaseMs ?? leaseMsDefault,
     );
-    return toApply;
+    return { claimed: toApply, settled: due.rows.length - toApply.length };
   });
 
   for (const [index, row] of claimed.entries()) {
@@ -564,13 +564,13 @@ async function allocateBatch(options: PushQueueOptions): Promise<StepResult> {
       });
     } catch (error) {
       await recordCallFailure(options, claimed.slice(index), error);
-      return { handled: claimed.length, stop: true };
+      return { handled: settled + claimed.length, stop: true };
     }
     await withTransaction(options.pool, (tx) =>
       recordAllocation(tx, connector.platform, row, outcome),
     );
   }
-  return { handled: claimed.length, stop: false };
+  return { handled: settled + claimed.length, stop: false };
 }
 
 async function recordNothingToApply(tx: Tx, row: AllocationRow): Promise<void> {
