@@ -7,7 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FakeAccountingPlatform } from '../api/src/accounting/fake-connector.ts';
-import { recordOrderConfirmed, recordRefund } from '../api/src/accounting/intake.ts';
+import {
+  recordOrderCancelled,
+  recordOrderConfirmed,
+  recordRefund,
+} from '../api/src/accounting/intake.ts';
 import { wakeAccountingPush } from '../api/src/accounting/jobs.ts';
 import { resumeAfterConnectionFix, retryAccountingDocument } from '../api/src/accounting/push.ts';
 import { currentRefreshToken, saveRefreshToken } from '../api/src/accounting/connector-state.ts';
@@ -336,6 +340,49 @@ describe('deliveries replayed, re-sent and out of order', () => {
   });
 });
 
+describe('a refund that credits no money', () => {
+  it('makes a credit note of nothing, which needs no applying', async () => {
+    // Given order 24 paid, then a mug refunded while its 10.80 is kept as a discrepancy
+    await deliver('orders/paid', order(24));
+    const base = refund(24);
+    const money = (amount: string) => ({
+      shop_money: { amount, currency_code: 'GBP' },
+      presentment_money: { amount, currency_code: 'GBP' },
+    });
+    const kept = {
+      ...base,
+      refund_line_items: (base.refund_line_items as unknown[]).slice(0, 1),
+      order_adjustments: [
+        {
+          kind: 'refund_discrepancy',
+          reason: 'Refund discrepancy',
+          amount: '9.00',
+          tax_amount: '1.80',
+          amount_set: money('9.00'),
+          tax_amount_set: money('1.80'),
+        },
+      ],
+      transactions: [],
+    };
+    const calls = platform.calls.length;
+
+    // When the refund arrives
+    await deliver('refunds/create', kept);
+
+    // Then its credit note of 0.00 is pushed, and nothing is applied: nothing is owed
+    const [, creditNote] = await documentsOf(order(24).id);
+    expect(creditNote).toMatchObject({
+      kind: 'credit_note',
+      number: 'SHP-3024-R1',
+      status: 'pushed',
+      total_minor: '0',
+      allocation_status: 'not_needed',
+      allocated_minor: null,
+    });
+    expect(callsSince(calls).map((call) => call.method)).toEqual(['pushCreditNotes']);
+  });
+});
+
 describe('when the platform fails', () => {
   it('keeps a document single on the platform when the answer is lost', async () => {
     // Given the platform makes the invoice of order 6 but the answer never arrives
@@ -538,6 +585,130 @@ describe('when the platform fails', () => {
   });
 });
 
+describe('an order cancelled unpaid while its invoice is being pushed', () => {
+  /** Order `n` created unpaid with invoices made at creation, its push held in flight. */
+  async function createdWithPushInFlight(n: number) {
+    const held = platform.holdNextPush();
+    const created = { ...order(n), financial_status: 'pending' };
+    expect(await system.deliver('orders/create', created)).toBe(200);
+    await held.reached;
+    return held;
+  }
+
+  /** The order's cancellation before payment, processed while the push is still held. */
+  async function cancelUnpaid(n: number) {
+    const cancelled = {
+      ...order(n),
+      financial_status: 'voided',
+      cancelled_at: '2025-10-01T09:00:00+01:00',
+    };
+    return withTransaction(system.pool, (tx) => recordOrderCancelled(tx, cancelled));
+  }
+
+  async function withInvoicesAtCreation(test: () => Promise<void>) {
+    await update({ invoiceTrigger: 'orders/create' });
+    try {
+      await test();
+    } finally {
+      await update({ invoiceTrigger: 'orders/paid' });
+    }
+  }
+
+  it('records the invoice the platform took as pushed, and asks to void it there', async () => {
+    await withInvoicesAtCreation(async () => {
+      // Given order 19's invoice in flight to the platform when the order is cancelled unpaid
+      const held = await createdWithPushInFlight(19);
+      expect(await cancelUnpaid(19)).toEqual({ invoice: 'void' });
+
+      // When the platform answers that it took the invoice
+      held.release();
+      await system.waitForProcessing();
+      await afterTheWait();
+
+      // Then the invoice is recorded as it is on the platform, and a person is asked to void it
+      // there; the doubt raised while the answer was awaited is settled
+      const [invoice] = await documentsOf(order(19).id);
+      expect(invoice).toMatchObject({ status: 'pushed', number: 'SHP-3019' });
+      expect(invoice?.platform_id).toEqual(expect.any(String));
+      const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id);
+      expect(raised).toMatchObject([
+        { status: 'resolved', resolved_by: 'system' },
+        { status: 'open' },
+      ]);
+      expect(raised[0]?.message).toMatch(/^The invoice may be on the accounting platform/);
+      expect(raised[1]?.message).toMatch(/already on the accounting platform, but order #3019 was/);
+      expect(raised[1]?.message).toMatch(/void it there$/);
+    });
+  });
+
+  it('keeps the invoice void when the platform refused it meanwhile', async () => {
+    await withInvoicesAtCreation(async () => {
+      // Given order 20's invoice in flight, to be refused, when the order is cancelled unpaid
+      platform.failNext({ kind: 'refuse', number: 'SHP-3020', reason: 'Account 200 is archived' });
+      const held = await createdWithPushInFlight(20);
+      await cancelUnpaid(20);
+
+      // When the refusal arrives, and time passes
+      held.release();
+      await system.waitForProcessing();
+      await afterTheWait();
+
+      // Then the invoice stays void, is never sent again, and nobody is left to do anything
+      const [invoice] = await documentsOf(order(20).id);
+      expect(invoice).toMatchObject({ status: 'void', platform_id: null });
+      expect(invoice?.failure_reason).toMatch(/cancelled before any money was taken/);
+      expect(platform.calls.filter((call) => call.numbers.includes('SHP-3020'))).toHaveLength(1);
+      expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id)).toMatchObject([
+        { status: 'resolved', resolved_by: 'system' },
+      ]);
+    });
+  });
+
+  it('asks a person to look on the platform when the answer was lost', async () => {
+    await withInvoicesAtCreation(async () => {
+      // Given order 21's invoice in flight, its answer to be lost, when it is cancelled unpaid
+      platform.failNext({ kind: 'lost-answer' });
+      const held = await createdWithPushInFlight(21);
+      await cancelUnpaid(21);
+
+      // When the answer is lost, and time passes
+      held.release();
+      await system.waitForProcessing();
+      await afterTheWait();
+
+      // Then the invoice stays void and a person is asked to void it there if it is there
+      const [invoice] = await documentsOf(order(21).id);
+      expect(invoice).toMatchObject({ status: 'void', platform_id: null });
+      const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id);
+      expect(raised).toMatchObject([{ status: 'open' }]);
+      expect(raised[0]?.message).toMatch(/may be on the accounting platform .* void it there$/);
+    });
+  });
+
+  it('asks the same when the answer was lost before the cancellation came', async () => {
+    await withInvoicesAtCreation(async () => {
+      // Given order 28's invoice sent, the platform's answer lost
+      platform.failNext({ kind: 'lost-answer' });
+      await deliver('orders/create', { ...order(28), financial_status: 'pending' });
+      expect((await documentsOf(order(28).id))[0]).toMatchObject({ status: 'pending' });
+
+      // When the order is cancelled unpaid
+      await deliver('orders/cancelled', {
+        ...order(28),
+        financial_status: 'voided',
+        cancelled_at: '2025-10-01T09:00:00+01:00',
+      });
+
+      // Then the invoice is void, and a person is asked to void it there if it is there
+      const [invoice] = await documentsOf(order(28).id);
+      expect(invoice).toMatchObject({ status: 'void', platform_id: null });
+      const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id);
+      expect(raised).toMatchObject([{ status: 'open' }]);
+      expect(raised[0]?.message).toMatch(/may be on the accounting platform .* void it there$/);
+    });
+  });
+});
+
 describe('a document that cannot be built', () => {
   it('is kept failed with the reason, and pushed once fixed and retried', async () => {
     // Given order 13 selling a gift card while no gift card account is set
@@ -575,6 +746,89 @@ describe('a document that cannot be built', () => {
     ]);
     const held = [...platform.documents.values()].find((each) => each.number === 'SHP-3013');
     expect(held?.document.lines[0]?.accountCode).toBe('820');
+  });
+});
+
+describe('a failed document brought again', () => {
+  /** Order `n` saying its tax is 1.00, which its tax lines do not add up to. */
+  function withWrongTax(n: number): Body & { id: number } {
+    const money = { amount: '1.00', currency_code: 'GBP' };
+    return {
+      ...order(n),
+      total_tax: '1.00',
+      total_tax_set: { shop_money: money, presentment_money: money },
+    };
+  }
+
+  it('is rebuilt from a corrected body re-sent from Shopify', async () => {
+    // Given order 25's invoice failed to build from its body, whose tax does not add up
+    await deliver('orders/paid', withWrongTax(25));
+    const [failed] = await documentsOf(order(25).id);
+    expect(failed?.status).toBe('failed');
+
+    // When the corrected body is sent again as a new delivery
+    await deliver('orders/paid', order(25));
+
+    // Then the invoice is built from it and pushed, and its failure is settled
+    expect(await documentsOf(order(25).id)).toMatchObject([
+      { id: failed?.id, status: 'pushed', number: 'SHP-3025', total_minor: '10710' },
+    ]);
+    expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id)).toMatchObject([
+      { status: 'resolved', resolved_by: 'system' },
+    ]);
+
+    // And the same body again changes nothing
+    const calls = platform.calls.length;
+    await deliver('orders/paid', order(25));
+    expect(callsSince(calls)).toEqual([]);
+  });
+
+  it('takes a corrected refund body for its credit note', async () => {
+    // Given order 26 paid, and its refund crediting a line the order does not have
+    await deliver('orders/paid', order(26));
+    const body = refund(26);
+    const [first, ...others] = body.refund_line_items as Body[];
+    const wrong = {
+      ...body,
+      refund_line_items: [{ ...first, line_item_id: 1, line_item: undefined }, ...others],
+    };
+    await deliver('refunds/create', wrong);
+    const [, failed] = await documentsOf(order(26).id);
+    expect(failed).toMatchObject({ kind: 'credit_note', status: 'failed' });
+
+    // When the refund's correct body comes
+    await deliver('refunds/create', body);
+
+    // Then the credit note is built from it, pushed and applied; its failure is settled
+    const [, pushed] = await documentsOf(order(26).id);
+    expect(pushed).toMatchObject({
+      id: failed?.id,
+      status: 'pushed',
+      total_minor: '2700',
+      allocation_status: 'allocated',
+    });
+    expect(await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id)).toMatchObject([
+      { status: 'resolved' },
+    ]);
+  });
+
+  it('keeps one open exception however often a failing document is retried', async () => {
+    // Given order 27's invoice failed to build, its tax not adding up
+    await deliver('orders/paid', withWrongTax(27));
+    const [failed] = await documentsOf(order(27).id);
+
+    // When finance retries it twice without fixing anything
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      await withTransaction(system.pool, (tx) =>
+        retryAccountingDocument(tx, failed?.id ?? '', 'finance'),
+      );
+      await system.waitForProcessing();
+      expect((await documentsOf(order(27).id))[0]?.status).toBe('failed');
+    }
+
+    // Then only the last failure is open
+    const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', failed?.id);
+    expect(raised.map((each) => each.status)).toEqual(['resolved', 'resolved', 'open']);
   });
 });
 
@@ -676,6 +930,41 @@ describe('accounting settings', () => {
     } finally {
       await update({ invoiceTrigger: 'orders/paid', invoiceNumberPattern: 'SHP-{order_number}' });
     }
+  });
+
+  it('invoices at payment an order whose orders/create was lost', async () => {
+    // Given invoices made at orders/create
+    await update({ invoiceTrigger: 'orders/create' });
+    try {
+      // When order 22 is paid, its orders/create lost
+      await deliver('orders/paid', order(22));
+
+      // Then the payment made its invoice, pushed
+      expect(await documentsOf(order(22).id)).toMatchObject([
+        { kind: 'invoice', number: 'SHP-3022', status: 'pushed', total_minor: '10710' },
+      ]);
+    } finally {
+      await update({ invoiceTrigger: 'orders/paid' });
+    }
+  });
+
+  it('invoices at payment an order created while the shop invoiced at payment', async () => {
+    // Given order 23 created while invoices were made at orders/paid
+    await deliver('orders/create', order(23));
+    expect(await documentsOf(order(23).id)).toEqual([]);
+
+    // When the shop invoices at creation from then on, and order 23 is paid
+    await update({ invoiceTrigger: 'orders/create' });
+    try {
+      await deliver('orders/paid', order(23));
+    } finally {
+      await update({ invoiceTrigger: 'orders/paid' });
+    }
+
+    // Then the payment made its one invoice
+    expect((await documentsOf(order(23).id)).map((each) => [each.number, each.status])).toEqual([
+      ['SHP-3023', 'pushed'],
+    ]);
   });
 
   it('gives QuickBooks the ids finance set, and null where it finds them by name', async () => {

@@ -54,6 +54,7 @@ export class FakeAccountingPlatform implements AccountingConnector {
   totalDifferenceMinor = 0;
   private readonly failures: FakeFailure[] = [];
   private sequence = 0;
+  private hold: { reached: () => void; released: Promise<void> } | null = null;
 
   constructor(
     readonly platform: AccountingPlatform = 'xero',
@@ -63,6 +64,23 @@ export class FakeAccountingPlatform implements AccountingConnector {
   /** Queues a failure for the next call (refusals apply to the next push holding the number). */
   failNext(failure: FakeFailure): void {
     this.failures.push(failure);
+  }
+
+  /**
+   * Keeps the next push in flight once the platform has dealt with its documents, until
+   * `release` is called: `reached` settles when the call is there.
+   */
+  holdNextPush(): { reached: Promise<void>; release: () => void } {
+    let reached = () => {};
+    let release = () => {};
+    const reachedPromise = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.hold = { reached, released };
+    return { reached: reachedPromise, release };
   }
 
   /** The documents of one kind the platform holds, by number. */
@@ -128,7 +146,7 @@ export class FakeAccountingPlatform implements AccountingConnector {
       .reduce((sum, allocation) => sum + allocation.amountMinor, 0);
   }
 
-  private push(
+  private async push(
     method: 'pushInvoices' | 'pushCreditNotes',
     documents: AccountingDocument[],
   ): Promise<PushOutcome[]> {
@@ -157,10 +175,16 @@ export class FakeAccountingPlatform implements AccountingConnector {
         platformTotalMinor: held.totalMinor + this.totalDifferenceMinor,
       };
     });
-    if (lostAnswer) {
-      return Promise.reject(new Error('the connection closed before the answer arrived'));
+    const hold = this.hold;
+    if (hold !== null) {
+      this.hold = null;
+      hold.reached();
+      await hold.released;
     }
-    return Promise.resolve(outcomes);
+    if (lostAnswer) {
+      throw new Error('the connection closed before the answer arrived');
+    }
+    return outcomes;
   }
 
   private adoptOrCreate(document: AccountingDocument): FakePlatformDocument | string {

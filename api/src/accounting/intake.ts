@@ -6,9 +6,11 @@
  * and is inserted once: a replayed delivery, an `orders/cancelled` carrying a refund that
  * `refunds/create` also brings, or deliveries in any order make one document each. A body that
  * cannot be built into a faithful document is kept as a failed document with the reason, for a
- * person, and never fails its delivery. Pushing is the queue's work (push.ts).
+ * person, and never fails its delivery; a later delivery bringing another body for a failed
+ * document that never reached the platform replaces it, and the document is tried again.
+ * Pushing is the queue's work (push.ts).
  */
-import { raiseException } from '../ledger/exceptions.ts';
+import { raiseException, resolveDocumentFailures } from '../ledger/exceptions.ts';
 import { publish } from '../platform/events.ts';
 import type { Tx } from '../platform/transaction.ts';
 import { PayloadError } from '../shopify/payloads.ts';
@@ -29,7 +31,8 @@ import {
 
 /** What a delivery did to the accounting documents, for the delivery's result. */
 export interface IntakeResult {
-  invoice?: 'made' | 'failed' | 'void' | 'exists' | 'not-confirmed';
+  /** `rebuilt`: a failed invoice takes this delivery's body and is tried again. */
+  invoice?: 'made' | 'failed' | 'void' | 'exists' | 'rebuilt' | 'not-confirmed';
   creditNotes?: number;
 }
 
@@ -51,7 +54,9 @@ export function creditNoteSourceKey(shopifyRefundId: string): string {
 
 /**
  * An order was confirmed by `topic` (`orders/paid`, or `orders/create` when the shop invoices
- * at creation). Makes its invoice if this topic is the shop's trigger and none exists.
+ * at creation). Makes its invoice if none exists and this topic is the shop's trigger, or is
+ * `orders/paid`: a paid order is confirmed under either trigger, whether its orders/create was
+ * lost or came while the shop invoiced at payment.
  */
 export async function recordOrderConfirmed(
   tx: Tx,
@@ -74,7 +79,7 @@ export async function recordOrdersConfirmed(
   const shopifyOrderIds = bodies.map((body) => String((body as { id: string | number }).id));
   await linkToOrders(tx, shopifyOrderIds);
   const { settings, invoiceTrigger } = await readAccountingSettings(tx);
-  if (topic !== invoiceTrigger) {
+  if (topic !== invoiceTrigger && topic !== 'orders/paid') {
     return bodies.map(() => ({ invoice: 'not-confirmed' }));
   }
 
@@ -105,7 +110,8 @@ export async function recordOrderCancelled(tx: Tx, body: unknown): Promise<Intak
   const shopifyOrderId = String(order.id);
   await lockOrder(tx, shopifyOrderId);
   const { settings } = await readAccountingSettings(tx);
-  const existing = await findBySourceKey(tx, invoiceSourceKey(shopifyOrderId));
+  // Locked: a push recording its outcome for this invoice meanwhile is waited for and seen.
+  const existing = await findBySourceKey(tx, invoiceSourceKey(shopifyOrderId), { lock: true });
   const refunds = Array.isArray(order.refunds) ? order.refunds : [];
 
   const unpaid = !moneyWasTaken(order.financial_status ?? null, refunds);
@@ -128,7 +134,10 @@ export async function recordOrderCancelled(tx: Tx, body: unknown): Promise<Intak
     return { invoice: inserted === null ? 'exists' : 'void' };
   }
 
-  const invoice = existing === null ? await ensureInvoice(tx, body, settings) : 'exists';
+  const invoice =
+    existing === null
+      ? await ensureInvoice(tx, body, settings)
+      : await takeNewSource(tx, invoiceSourceKey(shopifyOrderId), body);
   let creditNotes = 0;
   for (const refund of refunds) {
     if (await recordRefundWith(tx, refund, settings)) {
@@ -140,12 +149,14 @@ export async function recordOrderCancelled(tx: Tx, body: unknown): Promise<Intak
 
 /**
  * An invoice made at orders/create for an order then cancelled unpaid. Not pushed yet, it is
- * voided. Already pushed, it stands on the platform with nothing to credit it (Shopify makes
- * no refund when no money moved): a person is asked to void it there.
+ * voided; if it was sent and the platform's answer is not known (in flight, or lost), a person
+ * is asked to look there until the push records what the platform said. Already pushed, it
+ * stands on the platform with nothing to credit it (Shopify makes no refund when no money
+ * moved): a person is asked to void it there.
  */
 async function voidUnpaidInvoice(
   tx: Tx,
-  invoice: { id: string; status: DocumentStatus },
+  invoice: { id: string; status: DocumentStatus; sent: boolean },
   shopifyOrderId: string,
   reason: string,
 ): Promise<'void' | 'exists'> {
@@ -154,22 +165,48 @@ async function voidUnpaidInvoice(
       status: 'void',
       failure: { reason, details: { code: 'CANCELLED_BEFORE_CONFIRMATION', field: null } },
     });
+    if (invoice.sent) {
+      await raiseVoidOnPlatform(tx, invoice.id, shopifyOrderId, reason, 'maybe');
+    }
     return 'void';
   }
   if (invoice.status === 'pushed') {
-    const order = await tx.query<{ id: string }>(
-      'SELECT id::text FROM orders WHERE shopify_order_id = $1',
-      [shopifyOrderId],
-    );
-    await raiseException(tx, {
-      kind: 'ACCOUNTING_DOCUMENT_FAILED',
-      message: `The invoice is already on the accounting platform, but ${reason}: void it there`,
-      orderId: order.rows[0]?.id ?? null,
-      sourceKey: `accounting:document:${invoice.id}:cancelled-unpaid`,
-      details: { documentId: invoice.id, shopifyOrderId },
-    });
+    await raiseVoidOnPlatform(tx, invoice.id, shopifyOrderId, reason);
   }
   return 'exists';
+}
+
+/**
+ * An invoice on the platform for an order cancelled before any money was taken (`reason`):
+ * nothing here can take it back, so a person is asked to void it there. `maybe` when it was
+ * sent and the platform's answer is not known: only the platform knows whether it holds it.
+ */
+export async function raiseVoidOnPlatform(
+  tx: Tx,
+  documentId: string,
+  shopifyOrderId: string,
+  reason: string,
+  onPlatform: 'certainly' | 'maybe' = 'certainly',
+): Promise<void> {
+  const order = await tx.query<{ id: string }>(
+    'SELECT id::text FROM orders WHERE shopify_order_id = $1',
+    [shopifyOrderId],
+  );
+  const certain = onPlatform === 'certainly';
+  const message = certain
+    ? `The invoice is already on the accounting platform, but ${reason}: void it there`
+    : `The invoice may be on the accounting platform (it was sent, and the platform's answer ` +
+      `is not known), but ${reason}: if it is there, void it there`;
+  await raiseException(tx, {
+    kind: 'ACCOUNTING_DOCUMENT_FAILED',
+    message,
+    orderId: order.rows[0]?.id ?? null,
+    // Once the platform answers, the push resolves the `maybe` (a document failure) for good.
+    sourceKey: certain
+      ? `accounting:document:${documentId}:cancelled-unpaid`
+      : `accounting:document:${documentId}:maybe-on-platform:cancelled-unpaid`,
+    details: { documentId, shopifyOrderId },
+  });
 }
 
 /** A refund was made: its credit note, now or once its order's invoice exists. */
@@ -264,7 +301,7 @@ async function ensureInvoice(
   tx: Tx,
   body: unknown,
   settings: AccountingSettings,
-): Promise<'made' | 'failed' | 'exists'> {
+): Promise<'made' | 'failed' | 'exists' | 'rebuilt'> {
   const shopifyOrderId = String((body as { id: string | number }).id);
   const sourceKey = invoiceSourceKey(shopifyOrderId);
   let built: BuiltDocument<AccountingDocument> | null = null;
@@ -289,7 +326,7 @@ async function ensureInvoice(
     failure,
   });
   if (inserted === null) {
-    return 'exists';
+    return takeNewSource(tx, sourceKey, body);
   }
 
   if (failure !== null) {
@@ -321,10 +358,46 @@ async function recordRefundWith(
     status: 'waiting',
   });
   if (inserted === null) {
+    await takeNewSource(tx, creditNoteSourceKey(String(refund.id)), body);
     return false;
   }
   await settleWaitingCreditNotes(tx, String(refund.order_id), settings);
   return true;
+}
+
+/**
+ * A failed document that never reached the platform (never sent, or refused) takes `body` when
+ * it differs from the one it was made from: a corrected body re-sent from Shopify, or a later
+ * state of the order. It is pending again, built from `body` at its push, and the exceptions
+ * about its earlier failure are resolved; should it fail again, a new one is raised.
+ */
+async function takeNewSource(
+  tx: Tx,
+  sourceKey: string,
+  body: unknown,
+): Promise<'rebuilt' | 'exists'> {
+  const taken = await tx.query<{ id: string; shopify_order_id: string }>(
+    `UPDATE accounting_documents
+     SET source = $2::jsonb, status = 'pending', attempts = 0, next_attempt_at = now(),
+       failure_reason = NULL, failure_details = NULL, updated_at = now()
+     WHERE source_key = $1 AND status = 'failed' AND idempotency_key IS NULL
+       AND platform_id IS NULL AND source IS DISTINCT FROM $2::jsonb
+     RETURNING id::text, shopify_order_id::text`,
+    [sourceKey, JSON.stringify(body)],
+  );
+  const row = taken.rows[0];
+  if (row === undefined) {
+    return 'exists';
+  }
+
+  await resolveDocumentFailures(tx, row.id, 'a new body from Shopify replaced the failed one');
+  await publish(tx, 'ACCOUNTING_DOCUMENT_CHANGED', {
+    documentId: row.id,
+    shopifyOrderId: row.shopify_order_id,
+    status: 'pending',
+  });
+  await wakeAccountingPush(tx);
+  return 'rebuilt';
 }
 
 interface WaitingRow {
@@ -417,12 +490,23 @@ async function buildWaitingCreditNote(
   }
 }
 
+interface FoundDocument {
+  id: string;
+  status: DocumentStatus;
+  source: unknown;
+  /** Sent to the platform, which has not answered for it yet. */
+  sent: boolean;
+}
+
 async function findBySourceKey(
   tx: Tx,
   sourceKey: string,
-): Promise<{ id: string; status: DocumentStatus; source: unknown } | null> {
-  const found = await tx.query<{ id: string; status: DocumentStatus; source: unknown }>(
-    'SELECT id::text, status, source FROM accounting_documents WHERE source_key = $1',
+  options: { lock?: boolean } = {},
+): Promise<FoundDocument | null> {
+  const found = await tx.query<FoundDocument>(
+    `SELECT id::text, status, source, idempotency_key IS NOT NULL AS sent
+     FROM accounting_documents WHERE source_key = $1` +
+      (options.lock === true ? ' FOR UPDATE' : ''),
     [sourceKey],
   );
   return found.rows[0] ?? null;

@@ -39,7 +39,13 @@ import {
   type AllocationOutcome,
   type PushOutcome,
 } from './connector.ts';
-import { buildFailureOf, raiseBuildFailure, rebuildDocument, setStatus } from './intake.ts';
+import {
+  buildFailureOf,
+  raiseBuildFailure,
+  raiseVoidOnPlatform,
+  rebuildDocument,
+  setStatus,
+} from './intake.ts';
 import { wakeAccountingPush } from './jobs.ts';
 import { readAccountingSettings } from './settings.ts';
 import type {
@@ -327,6 +333,25 @@ async function recordOutcome(
   claimed: Claimed,
   outcome: PushOutcome,
 ): Promise<void> {
+  // An unpaid order's cancellation may have voided the document while the call was in flight.
+  const current = await tx.query<{ status: string; failure_reason: string | null }>(
+    'SELECT status, failure_reason FROM accounting_documents WHERE id = $1 FOR UPDATE',
+    [claimed.id],
+  );
+  const voidedReason =
+    current.rows[0]?.status === 'void' ? (current.rows[0].failure_reason ?? 'it was voided') : null;
+
+  if (outcome.status === 'refused' && voidedReason !== null) {
+    // Not on the platform, and due nowhere: it stays void.
+    await tx.query(
+      `UPDATE accounting_documents
+       SET attempts = attempts + 1, idempotency_key = NULL, updated_at = now()
+       WHERE id = $1`,
+      [claimed.id],
+    );
+    await resolveDocumentFailures(tx, claimed.id, `${platform} refused it: it is not there`);
+    return;
+  }
   if (outcome.status === 'refused') {
     await tx.query(
       `UPDATE accounting_documents
@@ -382,6 +407,10 @@ async function recordOutcome(
   await announce(tx, [claimed], 'pushed');
   await resolveDocumentFailures(tx, claimed.id, `${describe(document)} pushed to ${platform}`);
   await resolvePlatformFailures(tx, platform, `${platform} took ${describe(document)}`);
+  if (voidedReason !== null) {
+    // The platform holds it: recorded as pushed, the truth, and a person voids it there.
+    await raiseVoidOnPlatform(tx, claimed.id, claimed.shopifyOrderId, voidedReason);
+  }
   if (differenceMinor !== 0) {
     await raiseException(tx, {
       kind: 'ACCOUNTING_TOTAL_MISMATCH',
@@ -499,7 +528,7 @@ interface AllocationRow {
 /** Applies pushed credit notes to their invoices, one call each. */
 async function allocateBatch(options: PushQueueOptions): Promise<StepResult> {
   const { connector } = options;
-  const claimed = await withTransaction(options.pool, async (tx) => {
+  const { claimed, settled } = await withTransaction(options.pool, async (tx) => {
     const due = await tx.query<AllocationRow>(
       `SELECT d.id::text, d.shopify_order_id::text, d.document, d.platform_id,
          i.document AS invoice_document, i.platform_id AS invoice_platform_id
@@ -511,12 +540,18 @@ async function allocateBatch(options: PushQueueOptions): Promise<StepResult> {
        FOR UPDATE OF d SKIP LOCKED`,
       [connector.platform, allocationBatchMax],
     );
+    // A credit note crediting no money (goods refunded, the amount kept) has nothing to apply,
+    // and a platform asked to apply it would find no credit left on it.
+    const toApply = due.rows.filter((row) => row.document.totalMinor !== 0);
+    for (const row of due.rows.filter((each) => !toApply.includes(each))) {
+      await recordNothingToApply(tx, row);
+    }
     await lease(
       tx,
-      due.rows.map((row) => row.id),
+      toApply.map((row) => row.id),
       options.leaseMs ?? leaseMsDefault,
     );
-    return due.rows;
+    return { claimed: toApply, settled: due.rows.length - toApply.length };
   });
 
   for (const [index, row] of claimed.entries()) {
@@ -529,13 +564,25 @@ async function allocateBatch(options: PushQueueOptions): Promise<StepResult> {
       });
     } catch (error) {
       await recordCallFailure(options, claimed.slice(index), error);
-      return { handled: claimed.length, stop: true };
+      return { handled: settled + claimed.length, stop: true };
     }
     await withTransaction(options.pool, (tx) =>
       recordAllocation(tx, connector.platform, row, outcome),
     );
   }
-  return { handled: claimed.length, stop: false };
+  return { handled: settled + claimed.length, stop: false };
+}
+
+async function recordNothingToApply(tx: Tx, row: AllocationRow): Promise<void> {
+  await tx.query(
+    `UPDATE accounting_documents
+     SET allocation_status = 'not_needed', allocated_minor = NULL, failure_reason = NULL,
+       failure_details = NULL, updated_at = now()
+     WHERE id = $1`,
+    [row.id],
+  );
+  await announce(tx, [{ id: row.id, shopifyOrderId: row.shopify_order_id }], 'pushed');
+  await resolveDocumentFailures(tx, row.id, `${describe(row.document)} credits no money`);
 }
 
 async function recordAllocation(
@@ -624,6 +671,8 @@ export async function retryAccountingDocument(
     return exists.rowCount === 0 ? 'not_found' : 'not_failed';
   }
 
+  // A retry that fails again raises its own exception: the earlier ones are settled here.
+  await resolveDocumentFailures(tx, documentId, `retried by ${actor}`);
   await announce(tx, [{ id: documentId, shopifyOrderId: row.shopify_order_id }], row.status);
   await wakeAccountingPush(tx);
   return 'retried';

@@ -150,8 +150,9 @@ export async function resolveException(
 
 /**
  * Resolves, as the system, the open exceptions saying a document could not be made, pushed or
- * applied, once it has been: nobody has anything left to do about them. What stays true after
- * a push (a total that differs on the platform, an invoice to void there) stays open.
+ * applied, once it has been, or that it may be on the platform, once the platform answered:
+ * nobody has anything left to do about them. What stays true after a push (a total that
+ * differs on the platform, an invoice to void there) stays open.
  */
 export async function resolveDocumentFailures(
   tx: Tx,
@@ -163,7 +164,8 @@ export async function resolveDocumentFailures(
      SET status = 'resolved', resolved_at = now(), resolved_by = $2, resolution_note = $3
      WHERE status = 'open' AND kind = 'ACCOUNTING_DOCUMENT_FAILED'
        AND details->>'documentId' = $1
-       AND source_key ~ ('^accounting:document:' || $1 || ':(failed|refused|allocation-refused):')`,
+       AND source_key ~ ('^accounting:document:' || $1 ||
+         ':(failed|refused|allocation-refused|maybe-on-platform):')`,
     [documentId, systemActor, note],
   );
   return resolved.rowCount ?? 0;

@@ -441,7 +441,7 @@ async function processOne(
 
 /**
  * Payment moves no stock; it brings the order's status up to date and confirms the order for
- * accounting, when the shop invoices then.
+ * accounting, whatever the shop's invoice trigger: a paid order has its invoice.
  */
 async function orderPaid(tx: Tx, delivery: Delivery, context: AllocationContext): Promise<Outcome> {
   const outcome = await orderChanged(tx, delivery, context);
