@@ -877,6 +877,20 @@ describe('accounting settings', () => {
     expect(result.errors[0]?.message).toMatch(/letters and digits/);
   });
 
+  it('refuses markup and invisible characters in number patterns', async () => {
+    const result = await update({
+      invoiceNumberPattern: '<img src=x onerror=alert(1)>{order_number}',
+      creditNoteNumberPattern: 'SHP-{order_number}-\u200bR{refund_number}',
+    });
+
+    expect(result.errors.map((error) => [error.field, error.code])).toEqual([
+      ['invoiceNumberPattern', 'INVALID'],
+      ['creditNoteNumberPattern', 'INVALID'],
+    ]);
+    expect((await update({ invoiceNumberPattern: 'WEB/{order_name}_2026' })).errors).toEqual([]);
+    await update({ invoiceNumberPattern: 'SHP-{order_number}' });
+  });
+
   it('refuses a placeholder the numbers do not know', async () => {
     const result = await update({ invoiceNumberPattern: 'INV-{order_number}-{refund_id}' });
 

@@ -573,6 +573,29 @@ describe('credit notes credit what was refunded', () => {
     });
   });
 
+  it('posts an amount kept for another reason to the refund adjustments account', () => {
+    // Given a mug returned for 10.80 of which the shop keeps 2.00, a discrepancy, not a fee
+    const order = fixtureOrder('#1041');
+    const accounts = { ...settings.accounts, refundAdjustments: '4100', restockingFees: '4200' };
+    const refund = makeRefund(order, {
+      lines: [{ lineItemId: 14700000000013, quantity: 1, subtotal: '10.80', tax: '1.80' }],
+      adjustments: [{ kind: 'refund_discrepancy', amount: '2.00', reason: 'Refund discrepancy' }],
+      transactions: ['8.80'],
+    });
+
+    // When its credit note is built
+    const { document } = buildCreditNote(refund, order, 2, { ...settings, accounts });
+
+    // Then the amount kept is a refund adjustment, not a restocking fee, and the total is 8.80
+    expect(document.lines[1]).toMatchObject({
+      kind: 'refund-adjustment',
+      description: 'Refund amount kept: Refund discrepancy',
+      accountCode: '4100',
+      lineTotalMinor: -200,
+    });
+    expect(document.totalMinor).toBe(880);
+  });
+
   it('posts a refund_discrepancy with no goods to the refund adjustments account', () => {
     // Given a goodwill refund of 5.00 with no lines, recorded as a refund discrepancy
     const order = fixtureOrder('#1041');

@@ -536,14 +536,20 @@ function creditedAdjustmentLines(
         `order_adjustments.${index}`,
         money,
       );
-      const isKept = credit.lineTotalMinor < 0;
+      // Shopify records an amount the shop keeps as a positive refund_discrepancy; only its
+      // reason tells a restocking fee (its own line and account) from any other amount kept.
       const reason = adjustment.reason?.trim() ?? '';
-      const label = isKept ? 'Restocking fee kept' : 'Refund adjustment';
+      const isRestockingFee = credit.lineTotalMinor < 0 && /restocking/i.test(reason);
+      const label = isRestockingFee
+        ? 'Restocking fee kept'
+        : credit.lineTotalMinor < 0
+          ? 'Refund amount kept'
+          : 'Refund adjustment';
       return {
         ...credit,
-        kind: isKept ? ('restocking-fee' as const) : ('refund-adjustment' as const),
+        kind: isRestockingFee ? ('restocking-fee' as const) : ('refund-adjustment' as const),
         description: reason === '' ? label : `${label}: ${reason}`,
-        accountCode: isKept
+        accountCode: isRestockingFee
           ? settings.accounts.restockingFees
           : settings.accounts.refundAdjustments,
         taxType: credit.taxCharged ? settings.taxTypes.taxed : settings.taxTypes.outOfScope,

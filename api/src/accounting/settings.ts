@@ -340,6 +340,16 @@ function patternProblem(
       message: `${field} names ${unknown}, which is not one of ${allowed.join(', ')}`,
     };
   }
+  // A number is shown and searched for in the platform and on the customer's paperwork: plain
+  // characters only, so that no two numbers look alike and none carries markup.
+  const literal = pattern.replace(/\{[^}]*\}/g, '');
+  if (!/^[A-Za-z0-9 ._/#-]*$/.test(literal)) {
+    return {
+      field,
+      code: 'INVALID',
+      message: `${field} may hold only letters, digits, spaces and . _ / # - besides placeholders`,
+    };
+  }
   if (!orderPlaceholders.some((placeholder) => pattern.includes(placeholder))) {
     return {
       field,
