@@ -147,6 +147,100 @@ describe("an order's financial status", () => {
     expect((await orderState(9700003)).financialStatus).toBe('partially_refunded');
   });
 
+  it('reads paid when orders/paid bears the shop time of a pending orders/create', async () => {
+    const lines = [{ lineId: 9710006, ...variants.natural, quantity: 1 }];
+
+    await system.deliver(
+      'orders/create',
+      orderAt(9700006, lines, { updatedAt: created, financialStatus: 'pending' }),
+    );
+    await system.waitForProcessing();
+    await system.deliver(
+      'orders/paid',
+      orderAt(9700006, lines, { updatedAt: created, financialStatus: 'paid', total: '12.50' }),
+    );
+    await system.waitForProcessing();
+
+    expect(await orderState(9700006)).toMatchObject({
+      financialStatus: 'paid',
+      total: { amountMinor: 1250, currency: 'GBP' },
+    });
+  });
+
+  it('keeps paid when a pending orders/create of the same shop time arrives after it', async () => {
+    const lines = [{ lineId: 9710007, ...variants.natural, quantity: 1 }];
+
+    await system.deliver(
+      'orders/paid',
+      orderAt(9700007, lines, { updatedAt: created, financialStatus: 'paid', total: '12.50' }),
+    );
+    await system.waitForProcessing();
+    await system.deliver(
+      'orders/create',
+      orderAt(9700007, lines, { updatedAt: created, financialStatus: 'pending' }),
+    );
+    await system.waitForProcessing();
+
+    expect(await orderState(9700007)).toMatchObject({
+      financialStatus: 'paid',
+      total: { amountMinor: 1250, currency: 'GBP' },
+    });
+  });
+
+  it('keeps refunded against a paid body of the same shop time, whichever is first', async () => {
+    const first = [{ lineId: 9710008, ...variants.natural, quantity: 1 }];
+    const second = [{ lineId: 9710009, ...variants.natural, quantity: 1 }];
+
+    await system.deliver(
+      'orders/updated',
+      orderAt(9700008, first, { updatedAt: paid, financialStatus: 'refunded' }),
+    );
+    await system.deliver(
+      'orders/paid',
+      orderAt(9700009, second, { updatedAt: paid, financialStatus: 'paid' }),
+    );
+    await system.waitForProcessing();
+    await system.deliver(
+      'orders/paid',
+      orderAt(9700008, first, { updatedAt: paid, financialStatus: 'paid' }),
+    );
+    await system.deliver(
+      'orders/updated',
+      orderAt(9700009, second, { updatedAt: paid, financialStatus: 'refunded' }),
+    );
+    await system.waitForProcessing();
+
+    expect((await orderState(9700008)).financialStatus).toBe('refunded');
+    expect((await orderState(9700009)).financialStatus).toBe('refunded');
+  });
+
+  it('takes voided over authorized of the same shop time, whichever comes first', async () => {
+    const first = [{ lineId: 9710010, ...variants.natural, quantity: 1 }];
+    const second = [{ lineId: 9710011, ...variants.natural, quantity: 1 }];
+
+    await system.deliver(
+      'orders/create',
+      orderAt(9700010, first, { updatedAt: created, financialStatus: 'authorized' }),
+    );
+    await system.deliver(
+      'orders/updated',
+      orderAt(9700011, second, { updatedAt: created, financialStatus: 'voided' }),
+    );
+    await system.waitForProcessing();
+    await system.deliver(
+      'orders/updated',
+      orderAt(9700010, first, { updatedAt: created, financialStatus: 'voided' }),
+    );
+    await system.deliver(
+      'orders/create',
+      orderAt(9700011, second, { updatedAt: created, financialStatus: 'authorized' }),
+    );
+    await system.waitForProcessing();
+
+    expect((await orderState(9700010)).financialStatus).toBe('voided');
+    expect((await orderState(9700011)).financialStatus).toBe('voided');
+  });
+
   it('takes the status of orders/cancelled and keeps it against an older orders/paid', async () => {
     const before = await level(variants.throwOat.sku);
     const lines = [{ lineId: 9710004, ...variants.throwOat, quantity: 2 }];

@@ -147,15 +147,43 @@ export async function placeOrders(
 }
 
 /**
+ * Financial statuses in the order an order's life passes through them. The shop's times are to
+ * the second, so two bodies can bear the same time (orders/create pending, orders/paid paid);
+ * of those, the one further along is the newer, whatever the order they arrive in. Voided ends
+ * an order never paid, so it follows pending and authorized; an order that took money is
+ * refunded rather than voided, so any status that took money follows it. A status not listed
+ * (or none) comes before them all.
+ */
+const financialStatusesInOrder = [
+  'pending',
+  'authorized',
+  'voided',
+  'partially_paid',
+  'paid',
+  'partially_refunded',
+  'refunded',
+] as const;
+
+function financialStatusRank(status: string | null): number {
+  return (financialStatusesInOrder as readonly (string | null)[]).indexOf(status);
+}
+
+/**
  * One body per order (a batch can hold a re-sent body beside the first): the newest by the
- * shop's time, the later in the list on a tie.
+ * shop's time, on a tie the one further along in the order's life, and then the later in the
+ * list.
  */
 function newestPerOrder(orders: OrderInput[]): OrderInput[] {
   const newest = new Map<string, OrderInput>();
   for (const order of orders) {
     const kept = newest.get(order.shopifyOrderId);
     const keptAt = kept?.shopUpdatedAt?.getTime() ?? -Infinity;
-    if (kept === undefined || (order.shopUpdatedAt?.getTime() ?? -Infinity) >= keptAt) {
+    const orderAt = order.shopUpdatedAt?.getTime() ?? -Infinity;
+    const furtherAlong =
+      orderAt === keptAt &&
+      financialStatusRank(order.financialStatus) >=
+        financialStatusRank(kept?.financialStatus ?? null);
+    if (kept === undefined || orderAt > keptAt || furtherAlong) {
       newest.set(order.shopifyOrderId, order);
     }
   }
@@ -193,9 +221,11 @@ interface OrderRow {
 
 /**
  * The order's own fields that a newer body replaces. A body is newer when the stored row has
- * no body yet (a placeholder made by an event that came first) or no shop time, or when its
- * shop time is later; an older or equally old body, arriving late, changes none of them.
- * Cancellation is not among them: once the shop has cancelled an order, it stays cancelled.
+ * no body yet (a placeholder made by an event that came first) or no shop time, when its shop
+ * time is later, or when its shop time is the same and its financial status further along
+ * (financialStatusesInOrder, passed as $2); an older body, or an equally old one no further
+ * along, changes none of them. Cancellation is not among them: once the shop has cancelled an
+ * order, it stays cancelled.
  */
 const replacedByNewerBody = [
   'name',
@@ -211,6 +241,9 @@ const replacedByNewerBody = [
     (column) =>
       `${column} = CASE WHEN NOT orders.has_details OR orders.shop_updated_at IS NULL
          OR excluded.shop_updated_at > orders.shop_updated_at
+         OR (excluded.shop_updated_at = orders.shop_updated_at
+           AND coalesce(array_position($2::text[], excluded.financial_status), 0)
+             > coalesce(array_position($2::text[], orders.financial_status), 0))
        THEN excluded.${column} ELSE orders.${column} END`,
   )
   .join(',\n');
@@ -252,6 +285,7 @@ async function upsertOrders(tx: Tx, orders: OrderInput[]): Promise<Map<string, O
           shop_updated_at: order.shopUpdatedAt?.toISOString() ?? null,
         })),
       ),
+      financialStatusesInOrder,
     ],
   );
   return new Map(
