@@ -1,7 +1,7 @@
 /**
  * An order's own state (financial status, total, cancellation) follows the newest body the shop
- * sent, whatever the order in which the bodies arrive; and a refund never brings back more
- * stock than its line could return.
+ * sent, whatever the order in which the bodies arrive (of two bodies of the same time, the one
+ * further along); and a refund never returns or cancels more than its line could.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -380,6 +380,103 @@ describe('a refund that returns more than its line could', () => {
       `SELECT kind FROM stock_exceptions WHERE source_key LIKE 'shopify:refund:9730102:%'`,
     );
     expect(raised.rows).toEqual([{ kind: 'RETURN_EXCEEDS_LINE' }]);
+  });
+
+  it('leaves a ledger whose balances equal their movements', async () => {
+    expect((await verifyLedger(system.pool)).differences).toEqual([]);
+  });
+});
+
+describe('a refund that cancels more than its line could', () => {
+  const lineId = 9710201;
+  const lines = [{ lineId, ...variants.sage, quantity: 1 }];
+  const refund = refundBody(9730201, 9700201, [
+    { lineId, ...variants.sage, quantity: 5, refundLineId: 9740201, restockType: 'cancel' },
+  ]);
+  let before: { onHand: number; reserved: number; available: number } | undefined;
+
+  it('cancels only the one unit left and names the refund for a person', async () => {
+    before = await level(variants.sage.sku);
+    await system.deliver('orders/create', orderBody(9700201, lines));
+    await system.waitForProcessing();
+
+    await system.deliver('refunds/create', refund);
+    await system.waitForProcessing();
+
+    expect(await level(variants.sage.sku)).toEqual(before);
+    const line = await system.pool.query<{ cancelled_quantity: number }>(
+      'SELECT cancelled_quantity FROM order_lines WHERE shopify_line_item_id = $1',
+      [lineId],
+    );
+    expect(line.rows).toEqual([{ cancelled_quantity: 1 }]);
+    const raised = await system.pool.query<{
+      kind: string;
+      message: string;
+      details: Record<string, unknown>;
+    }>(`SELECT kind, message, details FROM stock_exceptions WHERE source_key LIKE $1`, [
+      'shopify:refund:9730201:%',
+    ]);
+    expect(raised.rows).toEqual([
+      {
+        kind: 'CANCEL_EXCEEDS_LINE',
+        message: expect.stringMatching(/refund 9730201 .*5 .*line 9710201.*1 /i),
+        details: expect.objectContaining({
+          refundId: '9730201',
+          refundLineId: '9740201',
+          shopifyLineItemId: '9710201',
+          quantity: 5,
+          cancelled: 1,
+        }),
+      },
+    ]);
+  });
+
+  it('raises nothing more and moves nothing more when the refund is sent again', async () => {
+    await system.deliver('refunds/create', refund);
+    await system.waitForProcessing();
+
+    expect(await level(variants.sage.sku)).toEqual(before);
+    const raised = await system.pool.query(
+      `SELECT 1 FROM stock_exceptions WHERE source_key LIKE 'shopify:refund:9730201:%'`,
+    );
+    expect(raised.rowCount).toBe(1);
+    const line = await system.pool.query<{ cancelled_quantity: number }>(
+      'SELECT cancelled_quantity FROM order_lines WHERE shopify_line_item_id = $1',
+      [lineId],
+    );
+    expect(line.rows).toEqual([{ cancelled_quantity: 1 }]);
+  });
+
+  it('cancels nothing of a shipped line and says so', async () => {
+    const shippedLine = [{ lineId: 9710202, ...variants.sage, quantity: 2 }];
+    await system.deliver('orders/create', orderBody(9700202, shippedLine));
+    await system.deliver('fulfillments/create', fulfillmentBody(9720202, 9700202, shippedLine));
+    await system.waitForProcessing();
+    const shipped = await level(variants.sage.sku);
+
+    await system.deliver(
+      'refunds/create',
+      refundBody(9730202, 9700202, [
+        {
+          lineId: 9710202,
+          ...variants.sage,
+          quantity: 1,
+          refundLineId: 9740202,
+          restockType: 'cancel',
+        },
+      ]),
+    );
+    await system.waitForProcessing();
+
+    expect(await level(variants.sage.sku)).toEqual(shipped);
+    const line = await system.pool.query<{ cancelled_quantity: number }>(
+      'SELECT cancelled_quantity FROM order_lines WHERE shopify_line_item_id = 9710202',
+    );
+    expect(line.rows).toEqual([{ cancelled_quantity: 0 }]);
+    const raised = await system.pool.query<{ kind: string }>(
+      `SELECT kind FROM stock_exceptions WHERE source_key LIKE 'shopify:refund:9730202:%'`,
+    );
+    expect(raised.rows).toEqual([{ kind: 'CANCEL_EXCEEDS_LINE' }]);
   });
 
   it('leaves a ledger whose balances equal their movements', async () => {

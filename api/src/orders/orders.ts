@@ -498,19 +498,63 @@ async function shipLine(tx: Tx, line: LineRow, event: LineEvent, context: Alloca
   );
 }
 
+/**
+ * Cancels what the line can still cancel, never more: a refund that cancels more (a mistyped
+ * quantity, units already shipped) cancels what the line allows and is raised for a person,
+ * naming the refund, the line and the quantities.
+ */
 async function cancelLine(tx: Tx, line: LineRow, event: LineEvent, context: AllocationContext) {
-  const released = Math.min(event.quantity, line.reserved_quantity);
+  const cancellable = cancellableQuantity(line);
+  const cancelled = cancellable === null ? event.quantity : Math.min(event.quantity, cancellable);
+  const released = Math.min(cancelled, line.reserved_quantity);
   const location = line.location_id ?? context.fulfillingLocationId;
   if (released > 0) {
     await postMovements(tx, [lineMovement(line, event, 'release', location, 0, -released, '')]);
+  }
+
+  if (cancelled < event.quantity) {
+    await raiseException(tx, {
+      kind: 'CANCEL_EXCEEDS_LINE',
+      message:
+        `Refund ${event.sourceId} cancels ${event.quantity} of line ${event.shopifyLineItemId}, ` +
+        `which can cancel only ${cancellable ?? 0} (ordered ${line.quantity ?? 0}, ` +
+        `cancelled before ${line.cancelled_quantity}, shipped ${line.shipped_quantity}): ` +
+        `${cancelled} cancelled`,
+      skuId: line.sku_id,
+      locationId: line.sku_id === null ? null : location,
+      orderId: line.order_id,
+      sourceKey: `${event.sourceKey}:exceeds-line`,
+      details: {
+        refundId: event.sourceId,
+        refundLineId: event.sourceLineId,
+        shopifyLineItemId: event.shopifyLineItemId,
+        quantity: event.quantity,
+        cancelled,
+        ordered: line.quantity,
+        cancelledBefore: line.cancelled_quantity,
+        shipped: line.shipped_quantity,
+      },
+    });
   }
 
   await tx.query(
     `UPDATE order_lines SET cancelled_quantity = cancelled_quantity + $2,
        reserved_quantity = reserved_quantity - $3,
        short_quantity = greatest(0, short_quantity - ($2 - $3)) WHERE id = $1`,
-    [line.id, event.quantity, released],
+    [line.id, cancelled, released],
   );
+}
+
+/**
+ * What can still be cancelled on a line: what was ordered, less what was cancelled or shipped
+ * already. Null while the line's order has not arrived: its quantity is not known yet, so such
+ * a cancel is taken as stated, and the order arriving later reserves none of it.
+ */
+function cancellableQuantity(line: LineRow): number | null {
+  if (line.quantity === null) {
+    return null;
+  }
+  return Math.max(0, line.quantity - line.cancelled_quantity - line.shipped_quantity);
 }
 
 /**
