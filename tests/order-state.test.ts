@@ -1,7 +1,7 @@
 /**
  * An order's own state (financial status, total, cancellation) follows the newest body the shop
- * sent, whatever the order in which the bodies arrive; and a refund never brings back more
- * stock than its line could return.
+ * sent, whatever the order in which the bodies arrive (of two bodies of the same time, the one
+ * further along); and a refund never returns or cancels more than its line could.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -147,6 +147,100 @@ describe("an order's financial status", () => {
     expect((await orderState(9700003)).financialStatus).toBe('partially_refunded');
   });
 
+  it('reads paid when orders/paid bears the shop time of a pending orders/create', async () => {
+    const lines = [{ lineId: 9710006, ...variants.natural, quantity: 1 }];
+
+    await system.deliver(
+      'orders/create',
+      orderAt(9700006, lines, { updatedAt: created, financialStatus: 'pending' }),
+    );
+    await system.waitForProcessing();
+    await system.deliver(
+      'orders/paid',
+      orderAt(9700006, lines, { updatedAt: created, financialStatus: 'paid', total: '12.50' }),
+    );
+    await system.waitForProcessing();
+
+    expect(await orderState(9700006)).toMatchObject({
+      financialStatus: 'paid',
+      total: { amountMinor: 1250, currency: 'GBP' },
+    });
+  });
+
+  it('keeps paid when a pending orders/create of the same shop time arrives after it', async () => {
+    const lines = [{ lineId: 9710007, ...variants.natural, quantity: 1 }];
+
+    await system.deliver(
+      'orders/paid',
+      orderAt(9700007, lines, { updatedAt: created, financialStatus: 'paid', total: '12.50' }),
+    );
+    await system.waitForProcessing();
+    await system.deliver(
+      'orders/create',
+      orderAt(9700007, lines, { updatedAt: created, financialStatus: 'pending' }),
+    );
+    await system.waitForProcessing();
+
+    expect(await orderState(9700007)).toMatchObject({
+      financialStatus: 'paid',
+      total: { amountMinor: 1250, currency: 'GBP' },
+    });
+  });
+
+  it('keeps refunded against a paid body of the same shop time, whichever is first', async () => {
+    const first = [{ lineId: 9710008, ...variants.natural, quantity: 1 }];
+    const second = [{ lineId: 9710009, ...variants.natural, quantity: 1 }];
+
+    await system.deliver(
+      'orders/updated',
+      orderAt(9700008, first, { updatedAt: paid, financialStatus: 'refunded' }),
+    );
+    await system.deliver(
+      'orders/paid',
+      orderAt(9700009, second, { updatedAt: paid, financialStatus: 'paid' }),
+    );
+    await system.waitForProcessing();
+    await system.deliver(
+      'orders/paid',
+      orderAt(9700008, first, { updatedAt: paid, financialStatus: 'paid' }),
+    );
+    await system.deliver(
+      'orders/updated',
+      orderAt(9700009, second, { updatedAt: paid, financialStatus: 'refunded' }),
+    );
+    await system.waitForProcessing();
+
+    expect((await orderState(9700008)).financialStatus).toBe('refunded');
+    expect((await orderState(9700009)).financialStatus).toBe('refunded');
+  });
+
+  it('takes voided over authorized of the same shop time, whichever comes first', async () => {
+    const first = [{ lineId: 9710010, ...variants.natural, quantity: 1 }];
+    const second = [{ lineId: 9710011, ...variants.natural, quantity: 1 }];
+
+    await system.deliver(
+      'orders/create',
+      orderAt(9700010, first, { updatedAt: created, financialStatus: 'authorized' }),
+    );
+    await system.deliver(
+      'orders/updated',
+      orderAt(9700011, second, { updatedAt: created, financialStatus: 'voided' }),
+    );
+    await system.waitForProcessing();
+    await system.deliver(
+      'orders/updated',
+      orderAt(9700010, first, { updatedAt: created, financialStatus: 'voided' }),
+    );
+    await system.deliver(
+      'orders/create',
+      orderAt(9700011, second, { updatedAt: created, financialStatus: 'authorized' }),
+    );
+    await system.waitForProcessing();
+
+    expect((await orderState(9700010)).financialStatus).toBe('voided');
+    expect((await orderState(9700011)).financialStatus).toBe('voided');
+  });
+
   it('takes the status of orders/cancelled and keeps it against an older orders/paid', async () => {
     const before = await level(variants.throwOat.sku);
     const lines = [{ lineId: 9710004, ...variants.throwOat, quantity: 2 }];
@@ -286,6 +380,103 @@ describe('a refund that returns more than its line could', () => {
       `SELECT kind FROM stock_exceptions WHERE source_key LIKE 'shopify:refund:9730102:%'`,
     );
     expect(raised.rows).toEqual([{ kind: 'RETURN_EXCEEDS_LINE' }]);
+  });
+
+  it('leaves a ledger whose balances equal their movements', async () => {
+    expect((await verifyLedger(system.pool)).differences).toEqual([]);
+  });
+});
+
+describe('a refund that cancels more than its line could', () => {
+  const lineId = 9710201;
+  const lines = [{ lineId, ...variants.sage, quantity: 1 }];
+  const refund = refundBody(9730201, 9700201, [
+    { lineId, ...variants.sage, quantity: 5, refundLineId: 9740201, restockType: 'cancel' },
+  ]);
+  let before: { onHand: number; reserved: number; available: number } | undefined;
+
+  it('cancels only the one unit left and names the refund for a person', async () => {
+    before = await level(variants.sage.sku);
+    await system.deliver('orders/create', orderBody(9700201, lines));
+    await system.waitForProcessing();
+
+    await system.deliver('refunds/create', refund);
+    await system.waitForProcessing();
+
+    expect(await level(variants.sage.sku)).toEqual(before);
+    const line = await system.pool.query<{ cancelled_quantity: number }>(
+      'SELECT cancelled_quantity FROM order_lines WHERE shopify_line_item_id = $1',
+      [lineId],
+    );
+    expect(line.rows).toEqual([{ cancelled_quantity: 1 }]);
+    const raised = await system.pool.query<{
+      kind: string;
+      message: string;
+      details: Record<string, unknown>;
+    }>(`SELECT kind, message, details FROM stock_exceptions WHERE source_key LIKE $1`, [
+      'shopify:refund:9730201:%',
+    ]);
+    expect(raised.rows).toEqual([
+      {
+        kind: 'CANCEL_EXCEEDS_LINE',
+        message: expect.stringMatching(/refund 9730201 .*5 .*line 9710201.*1 /i),
+        details: expect.objectContaining({
+          refundId: '9730201',
+          refundLineId: '9740201',
+          shopifyLineItemId: '9710201',
+          quantity: 5,
+          cancelled: 1,
+        }),
+      },
+    ]);
+  });
+
+  it('raises nothing more and moves nothing more when the refund is sent again', async () => {
+    await system.deliver('refunds/create', refund);
+    await system.waitForProcessing();
+
+    expect(await level(variants.sage.sku)).toEqual(before);
+    const raised = await system.pool.query(
+      `SELECT 1 FROM stock_exceptions WHERE source_key LIKE 'shopify:refund:9730201:%'`,
+    );
+    expect(raised.rowCount).toBe(1);
+    const line = await system.pool.query<{ cancelled_quantity: number }>(
+      'SELECT cancelled_quantity FROM order_lines WHERE shopify_line_item_id = $1',
+      [lineId],
+    );
+    expect(line.rows).toEqual([{ cancelled_quantity: 1 }]);
+  });
+
+  it('cancels nothing of a shipped line and says so', async () => {
+    const shippedLine = [{ lineId: 9710202, ...variants.sage, quantity: 2 }];
+    await system.deliver('orders/create', orderBody(9700202, shippedLine));
+    await system.deliver('fulfillments/create', fulfillmentBody(9720202, 9700202, shippedLine));
+    await system.waitForProcessing();
+    const shipped = await level(variants.sage.sku);
+
+    await system.deliver(
+      'refunds/create',
+      refundBody(9730202, 9700202, [
+        {
+          lineId: 9710202,
+          ...variants.sage,
+          quantity: 1,
+          refundLineId: 9740202,
+          restockType: 'cancel',
+        },
+      ]),
+    );
+    await system.waitForProcessing();
+
+    expect(await level(variants.sage.sku)).toEqual(shipped);
+    const line = await system.pool.query<{ cancelled_quantity: number }>(
+      'SELECT cancelled_quantity FROM order_lines WHERE shopify_line_item_id = 9710202',
+    );
+    expect(line.rows).toEqual([{ cancelled_quantity: 0 }]);
+    const raised = await system.pool.query<{ kind: string }>(
+      `SELECT kind FROM stock_exceptions WHERE source_key LIKE 'shopify:refund:9730202:%'`,
+    );
+    expect(raised.rows).toEqual([{ kind: 'CANCEL_EXCEEDS_LINE' }]);
   });
 
   it('leaves a ledger whose balances equal their movements', async () => {

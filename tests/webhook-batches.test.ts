@@ -156,3 +156,30 @@ describe('a delivery that fails only while it is processed', () => {
     expect(orders.rowCount).toBe(1);
   });
 });
+
+describe('two bodies of one order with the same shop time in a batch', () => {
+  it('keep the status further along in the order, whichever is listed first', async () => {
+    const first = [{ lineId: 9810201, ...variants.doormat, quantity: 1 }];
+    const second = [{ lineId: 9810202, ...variants.doormat, quantity: 1 }];
+    const withStatus = (body: ReturnType<typeof orderBody>, financialStatus: string) => ({
+      ...body,
+      financial_status: financialStatus,
+    });
+    await system.deliver('orders/create', withStatus(orderBody(9800201, first), 'pending'));
+    await system.deliver('orders/create', withStatus(orderBody(9800201, first), 'paid'));
+    await system.deliver('orders/create', withStatus(orderBody(9800202, second), 'paid'));
+    await system.deliver('orders/create', withStatus(orderBody(9800202, second), 'pending'));
+
+    const { logger } = recordingLogger();
+    await processWebhooksTaskHandler(system.pool, logger)({}, undefined as never);
+
+    const orders = await system.pool.query<{ shopify_order_id: string; financial_status: string }>(
+      `SELECT shopify_order_id::text, financial_status FROM orders
+       WHERE shopify_order_id IN (9800201, 9800202) ORDER BY shopify_order_id`,
+    );
+    expect(orders.rows).toEqual([
+      { shopify_order_id: '9800201', financial_status: 'paid' },
+      { shopify_order_id: '9800202', financial_status: 'paid' },
+    ]);
+  });
+});

@@ -147,15 +147,43 @@ export async function placeOrders(
 }
 
 /**
+ * Financial statuses in the order an order's life passes through them. The shop's times are to
+ * the second, so two bodies can bear the same time (orders/create pending, orders/paid paid);
+ * of those, the one further along is the newer, whatever the order they arrive in. Voided ends
+ * an order never paid, so it follows pending and authorized; an order that took money is
+ * refunded rather than voided, so any status that took money follows it. A status not listed
+ * (or none) comes before them all.
+ */
+const financialStatusesInOrder = [
+  'pending',
+  'authorized',
+  'voided',
+  'partially_paid',
+  'paid',
+  'partially_refunded',
+  'refunded',
+] as const;
+
+function financialStatusRank(status: string | null): number {
+  return (financialStatusesInOrder as readonly (string | null)[]).indexOf(status);
+}
+
+/**
  * One body per order (a batch can hold a re-sent body beside the first): the newest by the
- * shop's time, the later in the list on a tie.
+ * shop's time, on a tie the one further along in the order's life, and then the later in the
+ * list.
  */
 function newestPerOrder(orders: OrderInput[]): OrderInput[] {
   const newest = new Map<string, OrderInput>();
   for (const order of orders) {
     const kept = newest.get(order.shopifyOrderId);
     const keptAt = kept?.shopUpdatedAt?.getTime() ?? -Infinity;
-    if (kept === undefined || (order.shopUpdatedAt?.getTime() ?? -Infinity) >= keptAt) {
+    const orderAt = order.shopUpdatedAt?.getTime() ?? -Infinity;
+    const furtherAlong =
+      orderAt === keptAt &&
+      financialStatusRank(order.financialStatus) >=
+        financialStatusRank(kept?.financialStatus ?? null);
+    if (kept === undefined || orderAt > keptAt || furtherAlong) {
       newest.set(order.shopifyOrderId, order);
     }
   }
@@ -193,9 +221,11 @@ interface OrderRow {
 
 /**
  * The order's own fields that a newer body replaces. A body is newer when the stored row has
- * no body yet (a placeholder made by an event that came first) or no shop time, or when its
- * shop time is later; an older or equally old body, arriving late, changes none of them.
- * Cancellation is not among them: once the shop has cancelled an order, it stays cancelled.
+ * no body yet (a placeholder made by an event that came first) or no shop time, when its shop
+ * time is later, or when its shop time is the same and its financial status further along
+ * (financialStatusesInOrder, passed as $2); an older body, or an equally old one no further
+ * along, changes none of them. Cancellation is not among them: once the shop has cancelled an
+ * order, it stays cancelled.
  */
 const replacedByNewerBody = [
   'name',
@@ -211,6 +241,9 @@ const replacedByNewerBody = [
     (column) =>
       `${column} = CASE WHEN NOT orders.has_details OR orders.shop_updated_at IS NULL
          OR excluded.shop_updated_at > orders.shop_updated_at
+         OR (excluded.shop_updated_at = orders.shop_updated_at
+           AND coalesce(array_position($2::text[], excluded.financial_status), 0)
+             > coalesce(array_position($2::text[], orders.financial_status), 0))
        THEN excluded.${column} ELSE orders.${column} END`,
   )
   .join(',\n');
@@ -252,6 +285,7 @@ async function upsertOrders(tx: Tx, orders: OrderInput[]): Promise<Map<string, O
           shop_updated_at: order.shopUpdatedAt?.toISOString() ?? null,
         })),
       ),
+      financialStatusesInOrder,
     ],
   );
   return new Map(
@@ -464,19 +498,63 @@ async function shipLine(tx: Tx, line: LineRow, event: LineEvent, context: Alloca
   );
 }
 
+/**
+ * Cancels what the line can still cancel, never more: a refund that cancels more (a mistyped
+ * quantity, units already shipped) cancels what the line allows and is raised for a person,
+ * naming the refund, the line and the quantities.
+ */
 async function cancelLine(tx: Tx, line: LineRow, event: LineEvent, context: AllocationContext) {
-  const released = Math.min(event.quantity, line.reserved_quantity);
+  const cancellable = cancellableQuantity(line);
+  const cancelled = cancellable === null ? event.quantity : Math.min(event.quantity, cancellable);
+  const released = Math.min(cancelled, line.reserved_quantity);
   const location = line.location_id ?? context.fulfillingLocationId;
   if (released > 0) {
     await postMovements(tx, [lineMovement(line, event, 'release', location, 0, -released, '')]);
+  }
+
+  if (cancelled < event.quantity) {
+    await raiseException(tx, {
+      kind: 'CANCEL_EXCEEDS_LINE',
+      message:
+        `Refund ${event.sourceId} cancels ${event.quantity} of line ${event.shopifyLineItemId}, ` +
+        `which can cancel only ${cancellable ?? 0} (ordered ${line.quantity ?? 0}, ` +
+        `cancelled before ${line.cancelled_quantity}, shipped ${line.shipped_quantity}): ` +
+        `${cancelled} cancelled`,
+      skuId: line.sku_id,
+      locationId: line.sku_id === null ? null : location,
+      orderId: line.order_id,
+      sourceKey: `${event.sourceKey}:exceeds-line`,
+      details: {
+        refundId: event.sourceId,
+        refundLineId: event.sourceLineId,
+        shopifyLineItemId: event.shopifyLineItemId,
+        quantity: event.quantity,
+        cancelled,
+        ordered: line.quantity,
+        cancelledBefore: line.cancelled_quantity,
+        shipped: line.shipped_quantity,
+      },
+    });
   }
 
   await tx.query(
     `UPDATE order_lines SET cancelled_quantity = cancelled_quantity + $2,
        reserved_quantity = reserved_quantity - $3,
        short_quantity = greatest(0, short_quantity - ($2 - $3)) WHERE id = $1`,
-    [line.id, event.quantity, released],
+    [line.id, cancelled, released],
   );
+}
+
+/**
+ * What can still be cancelled on a line: what was ordered, less what was cancelled or shipped
+ * already. Null while the line's order has not arrived: its quantity is not known yet, so such
+ * a cancel is taken as stated, and the order arriving later reserves none of it.
+ */
+function cancellableQuantity(line: LineRow): number | null {
+  if (line.quantity === null) {
+    return null;
+  }
+  return Math.max(0, line.quantity - line.cancelled_quantity - line.shipped_quantity);
 }
 
 /**
