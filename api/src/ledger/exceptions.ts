@@ -22,6 +22,7 @@ export const exceptionKinds = [
   'ACCOUNTING_TOTAL_MISMATCH',
   'ACCOUNTING_PUSH_PARKED',
   'ACCOUNTING_CONNECTION_FAILED',
+  'ACCOUNTING_CREDIT_UNAPPLIED',
 ] as const;
 export type ExceptionKind = (typeof exceptionKinds)[number];
 
@@ -37,6 +38,7 @@ export const accountingExceptionKinds: readonly ExceptionKind[] = [
   'ACCOUNTING_TOTAL_MISMATCH',
   'ACCOUNTING_PUSH_PARKED',
   'ACCOUNTING_CONNECTION_FAILED',
+  'ACCOUNTING_CREDIT_UNAPPLIED',
 ];
 
 export function areaOfKind(kind: string): ExceptionArea {

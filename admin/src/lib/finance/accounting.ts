@@ -355,6 +355,7 @@ const exceptionKindLabels: Record<string, string> = {
   ACCOUNTING_TOTAL_MISMATCH: 'Total differs on the platform',
   ACCOUNTING_PUSH_PARKED: 'Pushing paused',
   ACCOUNTING_CONNECTION_FAILED: 'Connection failed',
+  ACCOUNTING_CREDIT_UNAPPLIED: 'Credit left unapplied',
 };
 
 /** An accounting exception's kind as a person reads it. */
