@@ -23,6 +23,7 @@ export const exceptionKinds = [
   'ACCOUNTING_PUSH_PARKED',
   'ACCOUNTING_CONNECTION_FAILED',
   'ACCOUNTING_CREDIT_UNAPPLIED',
+  'ACCOUNTING_INVOICE_TO_VOID',
 ] as const;
 export type ExceptionKind = (typeof exceptionKinds)[number];
 
@@ -39,6 +40,7 @@ export const accountingExceptionKinds: readonly ExceptionKind[] = [
   'ACCOUNTING_PUSH_PARKED',
   'ACCOUNTING_CONNECTION_FAILED',
   'ACCOUNTING_CREDIT_UNAPPLIED',
+  'ACCOUNTING_INVOICE_TO_VOID',
 ];
 
 export function areaOfKind(kind: string): ExceptionArea {

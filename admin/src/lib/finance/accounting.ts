@@ -356,6 +356,7 @@ const exceptionKindLabels: Record<string, string> = {
   ACCOUNTING_PUSH_PARKED: 'Pushing paused',
   ACCOUNTING_CONNECTION_FAILED: 'Connection failed',
   ACCOUNTING_CREDIT_UNAPPLIED: 'Credit left unapplied',
+  ACCOUNTING_INVOICE_TO_VOID: 'Invoice to void on the platform',
 };
 
 /** An accounting exception's kind as a person reads it. */
