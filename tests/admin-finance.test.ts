@@ -552,6 +552,25 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
     await row.waitFor();
   });
 
+  it('says there is no such document or order for an address naming none', async () => {
+    const addresses = [
+      ['/finance/documents/abc', 'There is no document abc.'],
+      ['/finance/documents/987654321', 'There is no document 987654321.'],
+      ['/finance/orders/-1', 'There is no order -1.'],
+      ['/finance/orders/987654321', 'There is no order 987654321.'],
+    ];
+
+    for (const [address, words] of addresses) {
+      // When finance opens an address naming no document or order
+      await financePage.goto(adminUrl(address ?? ''));
+
+      // Then the page says so, with no error reported
+      await financePage.locator('p.empty', { hasText: words ?? '' }).waitFor({ timeout: 10_000 });
+      expect(await financePage.locator('[aria-busy="true"]').count()).toBe(0);
+      expect(await financePage.locator('.problem').count()).toBe(0);
+    }
+  });
+
   it('offers the warehouse neither invoices nor accounting settings', async () => {
     const context = await test?.browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context?.newPage();

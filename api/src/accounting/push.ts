@@ -711,7 +711,8 @@ export type RetryOutcome = 'retried' | 'not_found' | 'not_failed';
 
 /**
  * Sets a failed document (or a pushed credit note whose allocation failed) back to pending,
- * to be pushed again with the settings as they are now.
+ * to be pushed again with the settings as they are now. An id that is no row id (the API
+ * refuses those as bad input first) is not found.
  */
 export async function retryAccountingDocument(
   tx: Tx,
