@@ -443,7 +443,7 @@ describe('xero simulator: chart of accounts and descriptions', () => {
     );
   }
 
-  it("takes lines on the UK demo company's accounts, a gift card liability among them", async () => {
+  it('takes lines on the accounts of the UK demo company a shop may map', async () => {
     const sim = await simulator();
     const token = await accessToken(sim);
 
