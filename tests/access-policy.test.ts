@@ -1131,9 +1131,13 @@ describe('exceptions by area', () => {
       warehouse,
       '{ openExceptions(kind: "ACCOUNTING_DOCUMENT_FAILED") { message } }',
     );
+    const toVoid = await post(
+      warehouse,
+      '{ openExceptions(kind: "ACCOUNTING_INVOICE_TO_VOID") { message } }',
+    );
     const counted = await post(warehouse, '{ openExceptionCount(area: ACCOUNTING) }');
 
-    for (const answer of [byArea, byKind, counted]) {
+    for (const answer of [byArea, byKind, toVoid, counted]) {
       expect(answer.data).toBeNull();
       expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
       expect(answer.errors?.[0]?.message).toContain('finance:read');

@@ -420,6 +420,16 @@ describe('retryAccountingDocument', () => {
     expect(await documentStatuses()).toEqual(before);
   });
 
+  it('refuses a malformed id as the document query does, naming the argument', async () => {
+    const retried = await retry('abc');
+    const read = await ask(finance, '{ accountingDocument(id: "abc") { id } }');
+
+    for (const answer of [retried, read]) {
+      expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(answer.errors?.[0]?.message).toMatch(/^id: "abc" is not an id/);
+    }
+  });
+
   it('answers not found for an id it never gave out', async () => {
     const answer = await retry('987654321');
 

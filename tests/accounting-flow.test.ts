@@ -383,6 +383,54 @@ describe('a refund that credits no money', () => {
   });
 });
 
+describe('a credit note larger than what its invoice still owes', () => {
+  it('is kept in sight with the credit left unapplied on the platform', async () => {
+    // Given order 40 paid, its invoice of 107.10 paid on the platform but for 10.00
+    await deliver('orders/paid', order(40));
+    platform.recordPayment('SHP-3040', 9710);
+
+    // When its refund of 27.00 is credited
+    await deliver('refunds/create', refund(40));
+
+    // Then 10.00 is applied, and the 17.00 left over is an alert and an open exception
+    const [, creditNote] = await documentsOf(order(40).id);
+    expect(creditNote).toMatchObject({
+      kind: 'credit_note',
+      status: 'pushed',
+      total_minor: '2700',
+      allocation_status: 'allocated',
+      allocated_minor: '1000',
+    });
+    const alerts = await system.pool.query<{ alerts: unknown }>(
+      'SELECT alerts FROM accounting_documents WHERE id = $1',
+      [creditNote?.id],
+    );
+    expect(alerts.rows[0]?.alerts).toMatchObject([
+      { code: 'CREDIT_NOT_FULLY_APPLIED', amountMinor: 1700 },
+    ]);
+    const raised = await exceptionsOf('ACCOUNTING_CREDIT_UNAPPLIED', creditNote?.id);
+    expect(raised).toMatchObject([{ status: 'open', resolved_by: null }]);
+    expect(raised[0]?.message).toContain('17.00 GBP of credit is unapplied');
+    expect(raised[0]?.message).toContain('Refund it from the platform or apply it elsewhere');
+  });
+
+  it('is kept in sight when the invoice owes nothing at all', async () => {
+    // Given order 41 paid, its invoice paid in full on the platform
+    await deliver('orders/paid', order(41));
+    platform.recordPayment('SHP-3041', 10710);
+
+    // When its refund of 27.00 is credited
+    await deliver('refunds/create', refund(41));
+
+    // Then nothing is applied, and all 27.00 is raised for finance
+    const [, creditNote] = await documentsOf(order(41).id);
+    expect(creditNote).toMatchObject({ allocation_status: 'not_needed' });
+    const raised = await exceptionsOf('ACCOUNTING_CREDIT_UNAPPLIED', creditNote?.id);
+    expect(raised).toMatchObject([{ status: 'open' }]);
+    expect(raised[0]?.message).toContain('27.00 GBP of credit is unapplied');
+  });
+});
+
 describe('when the platform fails', () => {
   it('keeps a document single on the platform when the answer is lost', async () => {
     // Given the platform makes the invoice of order 6 but the answer never arrives
@@ -630,14 +678,13 @@ describe('an order cancelled unpaid while its invoice is being pushed', () => {
       const [invoice] = await documentsOf(order(19).id);
       expect(invoice).toMatchObject({ status: 'pushed', number: 'SHP-3019' });
       expect(invoice?.platform_id).toEqual(expect.any(String));
-      const raised = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id);
-      expect(raised).toMatchObject([
-        { status: 'resolved', resolved_by: 'system' },
-        { status: 'open' },
-      ]);
-      expect(raised[0]?.message).toMatch(/^The invoice may be on the accounting platform/);
-      expect(raised[1]?.message).toMatch(/already on the accounting platform, but order #3019 was/);
-      expect(raised[1]?.message).toMatch(/void it there$/);
+      const doubts = await exceptionsOf('ACCOUNTING_DOCUMENT_FAILED', invoice?.id);
+      expect(doubts).toMatchObject([{ status: 'resolved', resolved_by: 'system' }]);
+      expect(doubts[0]?.message).toMatch(/^The invoice may be on the accounting platform/);
+      const toVoid = await exceptionsOf('ACCOUNTING_INVOICE_TO_VOID', invoice?.id);
+      expect(toVoid).toMatchObject([{ status: 'open' }]);
+      expect(toVoid[0]?.message).toMatch(/already on the accounting platform, but order #3019 was/);
+      expect(toVoid[0]?.message).toMatch(/void it there$/);
     });
   });
 

@@ -133,7 +133,7 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
       );
     await raise('ACCOUNTING_DOCUMENT_FAILED', refusedMessage, failedInvoiceId);
     await raise('ACCOUNTING_DOCUMENT_FAILED', 'an older refusal', failedInvoiceId, 'resolved');
-    await raise('ACCOUNTING_DOCUMENT_FAILED', voidMessage, pushedInvoiceId);
+    await raise('ACCOUNTING_INVOICE_TO_VOID', voidMessage, pushedInvoiceId);
     await raise('ACCOUNTING_PUSH_PARKED', 'xero takes no more calls today', null);
     await raise('INVENTORY_DRIFT', 'HL-MUG-STONE-BLU drifted by 2', null);
 
@@ -207,10 +207,13 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
     // Then each is there with its words, newest first, and a link to its document
     expect(await listed.evaluateAll((items) => items.map((item) => item.dataset.kind))).toEqual([
       'ACCOUNTING_PUSH_PARKED',
-      'ACCOUNTING_DOCUMENT_FAILED',
+      'ACCOUNTING_INVOICE_TO_VOID',
       'ACCOUNTING_DOCUMENT_FAILED',
     ]);
     expect(await listed.nth(1).locator('.message').innerText()).toBe(voidMessage);
+    expect(await listed.nth(1).locator('.kind').innerText()).toBe(
+      'Invoice to void on the platform',
+    );
     await listed.nth(1).locator('a', { hasText: 'Document' }).click();
     await financePage.waitForURL(new RegExp(`/finance/documents/${pushedInvoiceId}$`));
 
@@ -547,6 +550,25 @@ describe.skipIf(shouldSkipBrowserTests())('the finance screens', () => {
     expect(await financePage.locator('.empty').innerText()).toContain('this tab only');
     await searchAll.click();
     await row.waitFor();
+  });
+
+  it('says there is no such document or order for an address naming none', async () => {
+    const addresses = [
+      ['/finance/documents/abc', 'There is no document abc.'],
+      ['/finance/documents/987654321', 'There is no document 987654321.'],
+      ['/finance/orders/-1', 'There is no order -1.'],
+      ['/finance/orders/987654321', 'There is no order 987654321.'],
+    ];
+
+    for (const [address, words] of addresses) {
+      // When finance opens an address naming no document or order
+      await financePage.goto(adminUrl(address ?? ''));
+
+      // Then the page says so, with no error reported
+      await financePage.locator('p.empty', { hasText: words ?? '' }).waitFor({ timeout: 10_000 });
+      expect(await financePage.locator('[aria-busy="true"]').count()).toBe(0);
+      expect(await financePage.locator('.problem').count()).toBe(0);
+    }
   });
 
   it('offers the warehouse neither invoices nor accounting settings', async () => {

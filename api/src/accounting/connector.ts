@@ -38,7 +38,10 @@ export interface CreditNoteToPush {
 
 export type AllocationOutcome =
   | { status: 'allocated'; allocatedMinor: number }
-  /** The invoice owes nothing any more: the credit stays on the customer's account. */
+  /**
+   * The invoice owes nothing any more: the credit stays on the customer's account, which the
+   * queue puts to finance, as it does any part of a credit note `allocated` did not apply.
+   */
   | { status: 'not_needed' }
   | { status: 'refused'; reason: string; details: unknown };
 

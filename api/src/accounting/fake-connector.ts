@@ -91,6 +91,17 @@ export class FakeAccountingPlatform implements AccountingConnector {
       .sort();
   }
 
+  /** Money paid on the platform against the invoice with this number, which it owes no more. */
+  recordPayment(invoiceNumber: string, amountMinor: number): void {
+    const invoice = [...this.documents.values()].find(
+      (held) => held.kind === 'invoice' && held.number === invoiceNumber,
+    );
+    if (invoice === undefined) {
+      throw new Error(`no invoice ${invoiceNumber} to pay`);
+    }
+    this.allocations.push({ invoiceId: invoice.platformId, amountMinor });
+  }
+
   pushInvoices(invoices: InvoiceDocument[]): Promise<PushOutcome[]> {
     return this.push('pushInvoices', invoices);
   }

@@ -219,7 +219,7 @@ export class AccountingResolver {
   ): Promise<RetryAccountingDocumentPayload> {
     const outcome = await withTransaction(
       pool,
-      (tx) => retryAccountingDocument(tx, id, caller.actor),
+      (tx) => retryAccountingDocument(tx, rowId(id, 'id'), caller.actor),
       { auditEventId },
     );
     const document = outcome === 'not_found' ? null : await findDocument(pool, id);

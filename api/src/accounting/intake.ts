@@ -198,7 +198,9 @@ export async function raiseVoidOnPlatform(
     : `The invoice may be on the accounting platform (it was sent, and the platform's answer ` +
       `is not known), but ${reason}: if it is there, void it there`;
   await raiseException(tx, {
-    kind: 'ACCOUNTING_DOCUMENT_FAILED',
+    // A pushed invoice did not fail: it is there, and has to go. The doubt is a failure of
+    // the push, settled with the others once the platform answers.
+    kind: certain ? 'ACCOUNTING_INVOICE_TO_VOID' : 'ACCOUNTING_DOCUMENT_FAILED',
     message,
     orderId: order.rows[0]?.id ?? null,
     // Once the platform answers, the push resolves the `maybe` (a document failure) for good.

@@ -29,6 +29,7 @@ import {
 } from '../ledger/exceptions.ts';
 import { publishMany } from '../platform/events.ts';
 import type { Logger } from '../platform/logger.ts';
+import { currencyExponent } from '../shopify/money.ts';
 import { withTransaction, type Tx } from '../platform/transaction.ts';
 import {
   ConnectorConfigurationError,
@@ -622,6 +623,71 @@ async function recordAllocation(
   const note = `${describe(row.document)} applied to its invoice on ${platform}`;
   await resolveDocumentFailures(tx, row.id, note);
   await resolvePlatformFailures(tx, platform, `${platform} took ${describe(row.document)}`);
+  const appliedMinor = outcome.status === 'allocated' ? outcome.allocatedMinor : 0;
+  if (appliedMinor < row.document.totalMinor) {
+    await raiseCreditUnapplied(tx, platform, row, appliedMinor);
+  }
+}
+
+/**
+ * The platform applies no more than the invoice still owes (paid there, or credited by an
+ * earlier note), so the rest of the credit stays on the customer's account on the platform,
+ * where nobody here would see it. It is kept on the document and put to finance; nothing
+ * here can settle it, so it stays open until a person resolves it.
+ */
+async function raiseCreditUnapplied(
+  tx: Tx,
+  platform: AccountingPlatform,
+  row: AllocationRow,
+  appliedMinor: number,
+): Promise<void> {
+  const { document } = row;
+  const unappliedMinor = document.totalMinor - appliedMinor;
+  const money = (amountMinor: number) => formatMinor(amountMinor, document.currency);
+  const alert: AccountingAlert = {
+    code: 'CREDIT_NOT_FULLY_APPLIED',
+    message:
+      `${platform} applied ${money(appliedMinor)} of this credit note's ` +
+      `${money(document.totalMinor)} to its invoice, which owed no more: ` +
+      `${money(unappliedMinor)} of credit is unapplied there`,
+    amountMinor: unappliedMinor,
+  };
+  // An allocation made again (a retry) leaves one alert, the latest.
+  await tx.query(
+    `UPDATE accounting_documents
+     SET alerts = coalesce((SELECT jsonb_agg(each) FROM jsonb_array_elements(alerts) each
+                            WHERE each->>'code' <> $2), '[]'::jsonb) || $3::jsonb
+     WHERE id = $1`,
+    [row.id, alert.code, JSON.stringify([alert])],
+  );
+  await raiseException(tx, {
+    kind: 'ACCOUNTING_CREDIT_UNAPPLIED',
+    message:
+      `${describe(document)} credits ${money(document.totalMinor)}, but its invoice on ` +
+      `${platform} owed only ${money(appliedMinor)}: ${money(unappliedMinor)} of credit is ` +
+      `unapplied there. Refund it from the platform or apply it elsewhere.`,
+    orderId: await orderIdOf(tx, row.shopify_order_id),
+    sourceKey: `accounting:document:${row.id}:credit-unapplied:${unappliedMinor}`,
+    details: {
+      documentId: row.id,
+      platform,
+      platformId: row.platform_id,
+      totalMinor: document.totalMinor,
+      appliedMinor,
+      unappliedMinor,
+      currency: document.currency,
+    },
+  });
+}
+
+/** An amount as people read it: `75.50 GBP`. */
+function formatMinor(amountMinor: number, currency: string): string {
+  const exponent = currencyExponent(currency);
+  const sign = amountMinor < 0 ? '-' : '';
+  const digits = String(Math.abs(amountMinor)).padStart(exponent + 1, '0');
+  const whole = digits.slice(0, digits.length - exponent);
+  const fraction = exponent === 0 ? '' : `.${digits.slice(digits.length - exponent)}`;
+  return `${sign}${whole}${fraction} ${currency}`;
 }
 
 /**
@@ -645,7 +711,8 @@ export type RetryOutcome = 'retried' | 'not_found' | 'not_failed';
 
 /**
  * Sets a failed document (or a pushed credit note whose allocation failed) back to pending,
- * to be pushed again with the settings as they are now.
+ * to be pushed again with the settings as they are now. An id that is no row id (the API
+ * refuses those as bad input first) is not found.
  */
 export async function retryAccountingDocument(
   tx: Tx,

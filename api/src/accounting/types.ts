@@ -165,8 +165,12 @@ export type AccountingDocument = InvoiceDocument | CreditNoteDocument;
 
 /** Something a person should look at although the document is correct and complete. */
 export interface AccountingAlert {
-  /** PLATFORM_TOTAL_DIFFERS: the platform's total is not ours; `amountMinor` = theirs - ours. */
-  code: 'ROUNDING_LINE_ADDED' | 'PLATFORM_TOTAL_DIFFERS';
+  /**
+   * PLATFORM_TOTAL_DIFFERS: the platform's total is not ours; `amountMinor` = theirs - ours.
+   * CREDIT_NOT_FULLY_APPLIED: a credit note's invoice owed less than it credits; `amountMinor`
+   * is the credit left unapplied on the platform.
+   */
+  code: 'ROUNDING_LINE_ADDED' | 'PLATFORM_TOTAL_DIFFERS' | 'CREDIT_NOT_FULLY_APPLIED';
   message: string;
   amountMinor: number;
 }

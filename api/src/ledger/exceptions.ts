@@ -23,6 +23,8 @@ export const exceptionKinds = [
   'ACCOUNTING_TOTAL_MISMATCH',
   'ACCOUNTING_PUSH_PARKED',
   'ACCOUNTING_CONNECTION_FAILED',
+  'ACCOUNTING_CREDIT_UNAPPLIED',
+  'ACCOUNTING_INVOICE_TO_VOID',
 ] as const;
 export type ExceptionKind = (typeof exceptionKinds)[number];
 
@@ -38,6 +40,8 @@ export const accountingExceptionKinds: readonly ExceptionKind[] = [
   'ACCOUNTING_TOTAL_MISMATCH',
   'ACCOUNTING_PUSH_PARKED',
   'ACCOUNTING_CONNECTION_FAILED',
+  'ACCOUNTING_CREDIT_UNAPPLIED',
+  'ACCOUNTING_INVOICE_TO_VOID',
 ];
 
 export function areaOfKind(kind: string): ExceptionArea {

@@ -355,6 +355,8 @@ const exceptionKindLabels: Record<string, string> = {
   ACCOUNTING_TOTAL_MISMATCH: 'Total differs on the platform',
   ACCOUNTING_PUSH_PARKED: 'Pushing paused',
   ACCOUNTING_CONNECTION_FAILED: 'Connection failed',
+  ACCOUNTING_CREDIT_UNAPPLIED: 'Credit left unapplied',
+  ACCOUNTING_INVOICE_TO_VOID: 'Invoice to void on the platform',
 };
 
 /** An accounting exception's kind as a person reads it. */

@@ -9,7 +9,12 @@ import {
   makeOrder,
   withoutNotes,
 } from '../test-support.ts';
-import { xeroAllocationRequest, xeroCreditNoteRequest, xeroInvoiceRequest } from './documents.ts';
+import {
+  xeroAllocationRequest,
+  xeroCreditNoteRequest,
+  xeroDescription,
+  xeroInvoiceRequest,
+} from './documents.ts';
 
 interface FixtureRequest {
   name: string;
@@ -241,5 +246,34 @@ describe('Idempotency-Key', () => {
 
     // Then Xero would not answer the corrected invoice with the first one
     expect(after.idempotencyKey).not.toBe(before.idempotencyKey);
+  });
+});
+
+describe('Xero line descriptions', () => {
+  it('cuts a description longer than Xero takes, marking it shortened', () => {
+    // Given the fixture invoice of #1041 whose first line carries a gift note of 5000 characters
+    const built = buildInvoice(fixtureOrder('#1041'), fixtureSettings).document;
+    const [first, ...rest] = built.lines;
+    if (first === undefined) {
+      throw new Error('the fixture invoice has no lines');
+    }
+    const note = `Gift wrap: ${'Happy birthday! '.repeat(312)}`;
+    const document = { ...built, lines: [{ ...first, description: note }, ...rest] };
+
+    // When it is mapped to Xero
+    const [line, next] = xeroInvoiceRequest(document).body.Invoices[0]?.LineItems ?? [];
+
+    // Then its description is the first 3999 characters and "…", and the other lines are as built
+    expect(note.length).toBeGreaterThan(4000);
+    expect(line?.Description).toHaveLength(4000);
+    expect(line?.Description).toBe(`${note.slice(0, 3999)}…`);
+    expect(next?.Description).toBe(rest[0]?.description);
+  });
+
+  it('never leaves half of a character at the cut', () => {
+    const text = `${'a'.repeat(3998)}😀 and more`;
+
+    expect(xeroDescription(text)).toBe(`${'a'.repeat(3998)}…`);
+    expect(xeroDescription('a'.repeat(4000))).toBe('a'.repeat(4000));
   });
 });

@@ -230,7 +230,7 @@ function optional<Key extends string>(
  */
 function invoiceLine(line: DocumentLine, document: AccountingDocument): XeroLineItem {
   return {
-    Description: line.description,
+    Description: xeroDescription(line.description),
     Quantity: line.quantity,
     UnitAmount: decimal(line.unitAmountMinor, document.currency),
     AccountCode: line.accountCode,
@@ -265,7 +265,7 @@ function creditNoteLine(line: DocumentLine, document: AccountingDocument): XeroL
       ? line.description
       : `${line.quantity} × ${line.description}`;
   return {
-    Description: description,
+    Description: xeroDescription(description),
     Quantity: quantity,
     UnitAmount: decimal(line.lineTotalMinor / quantity, document.currency),
     AccountCode: line.accountCode,
@@ -273,6 +273,25 @@ function creditNoteLine(line: DocumentLine, document: AccountingDocument): XeroL
     LineAmount: decimal(line.lineTotalMinor, document.currency),
     ...taxAmountOf(line, document),
   };
+}
+
+/** Xero refuses a line description longer than this, counted in UTF-16 code units. */
+export const xeroDescriptionLengthMax = 4000;
+
+/**
+ * A description Xero takes. A longer one (a long gift note on a custom line) is cut short and
+ * ends in "…", so the platform shows it was shortened; the document here keeps all of it, and
+ * the amounts do not depend on it.
+ */
+export function xeroDescription(text: string): string {
+  if (text.length <= xeroDescriptionLengthMax) {
+    return text;
+  }
+
+  const cut = text.slice(0, xeroDescriptionLengthMax - 1);
+  // A character outside the Basic Multilingual Plane is two code units: never half of one.
+  const whole = /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+  return `${whole}…`;
 }
 
 function taxAmountOf(line: DocumentLine, document: AccountingDocument): { TaxAmount?: number } {

@@ -23,6 +23,9 @@ import type {
   XeroSimulatorStore,
 } from './store.ts';
 
+/** Xero's longest line description, in characters (UTF-16 code units, as .NET counts). */
+export const descriptionLengthMax = 4000;
+
 /** The organisation's settings the checks read. */
 export interface OrganisationSettings {
   accounts: AccountSetting[];
@@ -230,6 +233,19 @@ function planLine(value: unknown, index: number, context: LineContext, errors: s
   const account = context.settings.accounts.find((entry) => entry.code === accountCode);
   if (accountCode && !account) {
     errors.push(`Account code '${accountCode}' is not a valid account for this line.`);
+  }
+  if (account?.system === true) {
+    errors.push(
+      `Account code '${account.code}' is a system account (${account.name}) and cannot be ` +
+        `used on ${where}.`,
+    );
+  }
+  const description = line['Description'];
+  if (typeof description === 'string' && description.length > descriptionLengthMax) {
+    errors.push(
+      `The description on ${where} is ${description.length} characters long; it must not ` +
+        `be longer than ${descriptionLengthMax} characters.`,
+    );
   }
   if (!accountCode && context.approved) {
     errors.push(`An account code must be given on ${where} of an approved document.`);

@@ -40,11 +40,41 @@ export const xeroSimulatorDefaults = {
   refreshToken: 'xero_simulator_refresh_token',
 };
 
-/** A UK demo chart: sales, other revenue (delivery income) and rounding. */
+/**
+ * The chart of accounts of Xero's UK demo company, so any code a shop may map (a gift card
+ * liability, a refunds account) is found as it would be there. Xero keeps system accounts
+ * (Accounts Receivable 610, Accounts Payable 800, VAT 820, Retained Earnings 960) off lines,
+ * and so does this chart; a code not in it is refused.
+ */
 export const ukAccountsDefault: AccountSetting[] = [
+  { code: '090', name: 'Business Bank Account', taxType: 'NONE' },
+  { code: '091', name: 'Business Savings Account', taxType: 'NONE' },
   { code: '200', name: 'Sales', taxType: 'OUTPUT2' },
   { code: '260', name: 'Other Revenue', taxType: 'OUTPUT2' },
+  { code: '270', name: 'Interest Income', taxType: 'EXEMPTOUTPUT' },
+  { code: '310', name: 'Cost of Goods Sold', taxType: 'INPUT2' },
+  { code: '320', name: 'Direct Wages', taxType: 'NONE' },
+  { code: '400', name: 'Advertising & Marketing', taxType: 'INPUT2' },
+  { code: '404', name: 'Bank Fees', taxType: 'EXEMPTINPUT' },
+  { code: '425', name: 'Postage, Freight & Courier', taxType: 'INPUT2' },
+  { code: '429', name: 'General Expenses', taxType: 'INPUT2' },
+  { code: '461', name: 'Printing & Stationery', taxType: 'INPUT2' },
+  { code: '469', name: 'Rent', taxType: 'EXEMPTINPUT' },
+  { code: '630', name: 'Inventory', taxType: 'NONE' },
+  { code: '710', name: 'Office Equipment', taxType: 'INPUT2' },
+  { code: '610', name: 'Accounts Receivable', taxType: 'NONE', system: true },
+  { code: '800', name: 'Accounts Payable', taxType: 'NONE', system: true },
+  { code: '820', name: 'VAT', taxType: 'NONE', system: true },
+  { code: '825', name: 'PAYE Payable', taxType: 'NONE' },
+  { code: '835', name: "Directors' Loan Account", taxType: 'NONE' },
+  { code: '840', name: 'Historical Adjustment', taxType: 'NONE' },
+  { code: '850', name: 'Suspense', taxType: 'NONE' },
+  { code: '855', name: 'Clearing Account', taxType: 'NONE' },
   { code: '860', name: 'Rounding', taxType: 'NONE' },
+  { code: '877', name: 'Tracking Transfers', taxType: 'NONE', system: true },
+  { code: '880', name: 'Owner A Drawings', taxType: 'NONE' },
+  { code: '881', name: 'Owner A Funds Introduced', taxType: 'NONE' },
+  { code: '960', name: 'Retained Earnings', taxType: 'NONE', system: true },
 ];
 
 /** UK tax types with their rates in percent. */

@@ -425,6 +425,75 @@ describe('xero simulator: invoices', () => {
   });
 });
 
+describe('xero simulator: chart of accounts and descriptions', () => {
+  const base = { Type: 'ACCREC', Contact: { Name: 'Someone' }, Date: '2025-10-01' };
+  const line = { Quantity: 1, UnitAmount: 5, TaxType: 'NONE' };
+
+  async function invoiceWith(sim: XeroSimulator, token: string, lineItem: Json) {
+    return call(sim, token, '/api.xro/2.0/Invoices', {
+      method: 'PUT',
+      body: { Invoices: [{ ...base, LineItems: [lineItem] }] },
+    });
+  }
+
+  function messagesOf(answer: Answer): string[] {
+    const element = (answer.body['Elements'] as Json[] | undefined)?.[0];
+    return ((element?.['ValidationErrors'] ?? []) as Json[]).map((error) =>
+      String(error['Message']),
+    );
+  }
+
+  it('takes lines on the accounts of the UK demo company a shop may map', async () => {
+    const sim = await simulator();
+    const token = await accessToken(sim);
+
+    for (const code of ['090', '200', '260', '310', '400', '429', '835', '860', '880']) {
+      const answer = await invoiceWith(sim, token, { ...line, AccountCode: code });
+
+      expect({ code, status: answer.status }).toEqual({ code, status: 200 });
+    }
+  });
+
+  it('refuses an unknown account and a system account, each on its element', async () => {
+    const sim = await simulator();
+    const token = await accessToken(sim);
+
+    const unknown = await invoiceWith(sim, token, { ...line, AccountCode: '4999' });
+    const system = await invoiceWith(sim, token, { ...line, AccountCode: '820' });
+
+    expect([unknown.status, system.status]).toEqual([400, 400]);
+    expect(messagesOf(unknown)).toEqual([
+      "Account code '4999' is not a valid account for this line.",
+    ]);
+    expect(messagesOf(system)).toEqual([
+      "Account code '820' is a system account (VAT) and cannot be used on line 1.",
+    ]);
+    expect(sim.store.invoices.size).toBe(0);
+  });
+
+  it('refuses a line description over 4000 characters and takes one of 4000', async () => {
+    const sim = await simulator();
+    const token = await accessToken(sim);
+    const withDescription = (length: number) => ({
+      ...line,
+      AccountCode: '200',
+      Description: 'x'.repeat(length),
+    });
+
+    const tooLong = await invoiceWith(sim, token, withDescription(4001));
+    const longest = await invoiceWith(sim, token, withDescription(4000));
+
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body['Type']).toBe('ValidationException');
+    expect(messagesOf(tooLong)).toEqual([
+      'The description on line 1 is 4001 characters long; it must not be longer than 4000 ' +
+        'characters.',
+    ]);
+    expect(longest.status).toBe(200);
+    expect(sim.store.invoices.size).toBe(1);
+  });
+});
+
 describe('xero simulator: idempotency and faults', () => {
   it('replays the first answer for a repeated key and body, creating one invoice', async () => {
     const sim = await simulator();

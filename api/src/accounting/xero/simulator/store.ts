@@ -14,6 +14,8 @@ export interface AccountSetting {
   name: string;
   /** Tax type Xero applies to a line on this account that names none. */
   taxType: string;
+  /** A system account (Accounts Receivable, VAT): in the chart, but no line may post to it. */
+  system?: boolean;
 }
 
 export interface ContactRecord {
