@@ -430,6 +430,36 @@ describe('tips are invoiced on a line of their own', () => {
   });
 });
 
+describe('gift cards sold are a liability outside VAT', () => {
+  it('books an untaxed gift card to its account, out of scope, not zero-rated', () => {
+    // Given a £25.00 gift card, untaxed, sold beside a £12.00 mug with £2.00 VAT
+    const order = makeOrder({
+      lines: [
+        { price: '25.00', sku: null, name: 'Gift card' },
+        { price: '12.00', taxes: ['2.00'] },
+      ],
+      totalPrice: '37.00',
+      totalTax: '2.00',
+    });
+    const [giftCard, mug] = order.line_items;
+    const withGiftCard = {
+      ...order,
+      line_items: [{ ...giftCard, gift_card: true }, mug].filter((line) => line !== undefined),
+    };
+    const accounts = { ...settings.accounts, giftCards: '835' };
+
+    // When its invoice is built
+    const { document } = buildInvoice(withGiftCard, { ...settings, accounts });
+
+    // Then the card is its own kind of line, out of VAT's scope; the mug is taxed as before
+    expect(document.lines.map((line) => [line.kind, line.accountCode, line.taxType])).toEqual([
+      ['gift-card', '835', settings.taxTypes.outOfScope],
+      ['goods', settings.accounts.sales, settings.taxTypes.taxed],
+    ]);
+    expect(document.totalMinor).toBe(3700);
+  });
+});
+
 describe('rounding is explicit and reported', () => {
   it('meets a total a penny off the lines with one rounding line, and says so', () => {
     // Given an order whose lines make 15.00 but whose Shopify total is 15.01

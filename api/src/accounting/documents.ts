@@ -327,7 +327,7 @@ function goodsLine(
 
   const taxCharged = item.tax_lines.length > 0 || taxAmountMinor !== 0;
   return {
-    kind: 'goods',
+    kind: goodsKind(item),
     description: describe(item),
     sku: skuOf(item),
     quantity: item.quantity,
@@ -337,7 +337,7 @@ function goodsLine(
     taxAmountMinor,
     taxCharged,
     accountCode: goodsAccount(item, field, settings),
-    taxType: taxCharged ? settings.taxTypes.taxed : settings.taxTypes.untaxed,
+    taxType: goodsTaxType(item, taxCharged, settings),
     tracking,
     sourceRef: `line_item:${item.id}`,
   };
@@ -413,7 +413,7 @@ function creditedGoodsLine(
   const label = restockType === null ? undefined : settings.restockLabels[restockType];
   const taxCharged = item.tax_lines.length > 0 || taxAmountMinor !== 0;
   return {
-    kind: 'goods',
+    kind: goodsKind(item),
     description: label === undefined ? describe(item) : `${describe(item)} (${label})`,
     sku: skuOf(item),
     quantity,
@@ -423,7 +423,7 @@ function creditedGoodsLine(
     taxAmountMinor,
     taxCharged,
     accountCode: goodsAccount(item, field, settings),
-    taxType: taxCharged ? settings.taxTypes.taxed : settings.taxTypes.untaxed,
+    taxType: goodsTaxType(item, taxCharged, settings),
     tracking: [],
     sourceRef: `line_item:${item.id}`,
   };
@@ -690,6 +690,26 @@ function settle(
     amountMinor: gapMinor,
   };
   return { lines: [...lines, rounding], roundingMinor: gapMinor, alerts: [alert] };
+}
+
+function goodsKind(item: AccountingLineItem): 'goods' | 'gift-card' {
+  return item.gift_card === true ? 'gift-card' : 'goods';
+}
+
+/**
+ * Selling a gift card is taking money for a later sale, outside the scope of VAT (the VAT is
+ * due when the card is spent), so an untaxed gift card line is out of scope, not zero-rated,
+ * and stays out of the VAT return's sales.
+ */
+function goodsTaxType(
+  item: AccountingLineItem,
+  taxCharged: boolean,
+  settings: AccountingSettings,
+): string {
+  if (taxCharged) {
+    return settings.taxTypes.taxed;
+  }
+  return item.gift_card === true ? settings.taxTypes.outOfScope : settings.taxTypes.untaxed;
 }
 
 function goodsAccount(

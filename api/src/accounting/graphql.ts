@@ -1,9 +1,10 @@
 /**
  * Accounting in the GraphQL API: invoices and credit notes to list, filter and read, an order's
  * own documents, the open exceptions about a document or an order, a retry for a failed push,
- * the settings to read and change, and a subscription to every change of a document's status. Refusals of a retry or of settings come back in the
- * payload's `errors`, each naming the field at fault. Pushing itself is the queue's work; this
- * module only reads the tables and sets a failed document back to pending.
+ * the settings to read and change, and a subscription to every change of a document's status.
+ * Refusals of a retry or of settings come back in the payload's `errors`, each naming the field
+ * at fault. Pushing itself is the queue's work; this module only reads the tables and sets a
+ * failed document back to pending.
  */
 import {
   Arg,

@@ -72,7 +72,7 @@ export const defaultRestockLabels: Record<string, string> = {
 
 /** What a line is for; decides its account and how platforms present it. */
 export type DocumentLineKind =
-  'goods' | 'shipping' | 'tip' | 'refund-adjustment' | 'restocking-fee' | 'rounding';
+  'goods' | 'gift-card' | 'shipping' | 'tip' | 'refund-adjustment' | 'restocking-fee' | 'rounding';
 
 export interface TrackingOption {
   category: string;

@@ -188,13 +188,19 @@ function itemOf(line: DocumentLine, references: QboReferences): QboRef {
   return item ?? references.otherItem;
 }
 
-/** Taxed where Shopify charged tax; rounding, tips and money-only lines lie outside VAT. */
+/**
+ * Taxed where Shopify charged tax; rounding, tips, gift cards sold and money-only lines lie
+ * outside VAT.
+ */
 function taxCodeOf(line: DocumentLine, references: QboReferences): string {
   if (line.taxCharged) {
     return references.taxCodes.taxed;
   }
   const outOfScope =
-    line.kind === 'rounding' || line.kind === 'tip' || line.kind === 'refund-adjustment';
+    line.kind === 'rounding' ||
+    line.kind === 'tip' ||
+    line.kind === 'gift-card' ||
+    line.kind === 'refund-adjustment';
   return outOfScope ? references.taxCodes.outOfScope : references.taxCodes.untaxed;
 }
 
