@@ -382,6 +382,37 @@ describe('a refund that returns more than its line could', () => {
     expect(raised.rows).toEqual([{ kind: 'RETURN_EXCEEDS_LINE' }]);
   });
 
+  it('sells a gift card without stock: nothing reserved, the order allocated', async () => {
+    // Given a paid order for a gift card, a variant the catalogue does not stock, and a towel
+    const lines = [
+      { lineId: 9710301, variantId: 47100000009999, sku: null, quantity: 1, price: '25.00' },
+      { lineId: 9710302, ...variants.towelHand, quantity: 1 },
+    ];
+    const body = orderAt(9700301, lines, { updatedAt: paid, financialStatus: 'paid' });
+    body.line_items = body.line_items.map((line) =>
+      line.id === 9710301 ? { ...line, gift_card: true, requires_shipping: false } : line,
+    );
+
+    // When it arrives
+    await system.deliver('orders/paid', body);
+    await system.waitForProcessing();
+
+    // Then the card needs no stock and raises nothing; the towel is reserved; all is allocated
+    const stored = await system.pool.query<{ line: string; requires_stock: boolean }>(
+      `SELECT shopify_line_item_id::text AS line, requires_stock FROM order_lines
+       WHERE shopify_line_item_id IN (9710301, 9710302) ORDER BY shopify_line_item_id`,
+    );
+    expect(stored.rows).toEqual([
+      { line: '9710301', requires_stock: false },
+      { line: '9710302', requires_stock: true },
+    ]);
+    expect((await orderState(9700301)).allocationState).toBe('reserved');
+    const raised = await system.pool.query(
+      `SELECT kind FROM stock_exceptions WHERE source_key LIKE 'shopify:order:9700301:%'`,
+    );
+    expect(raised.rows).toEqual([]);
+  });
+
   it('leaves a ledger whose balances equal their movements', async () => {
     expect((await verifyLedger(system.pool)).differences).toEqual([]);
   });

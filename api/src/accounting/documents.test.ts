@@ -441,10 +441,11 @@ describe('gift cards sold are a liability outside VAT', () => {
       totalPrice: '37.00',
       totalTax: '2.00',
     });
-    const [giftCard, mug] = order.line_items;
     const withGiftCard = {
       ...order,
-      line_items: [{ ...giftCard, gift_card: true }, mug].filter((line) => line !== undefined),
+      line_items: order.line_items.map((line, index) =>
+        index === 0 ? { ...line, gift_card: true } : line,
+      ),
     };
     const accounts = { ...settings.accounts, giftCards: '835' };
 

@@ -34,6 +34,7 @@ export const lineItemSchema = z.looseObject({
   quantity,
   price: money.optional(),
   price_set: moneySet,
+  gift_card: z.boolean().nullable().optional(),
 });
 
 export const orderSchema = z.looseObject({

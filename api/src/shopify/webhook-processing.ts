@@ -759,8 +759,10 @@ async function toLineInput(
   variants: Map<string, { skuId: string; tracked: boolean }>,
 ) {
   const mapped = line.variant_id === null ? undefined : variants.get(line.variant_id);
-  // A line without a product or variant (gift wrap, a custom item) moves no stock.
-  const hasProduct = line.product_id !== null && line.variant_id !== null;
+  // A line without a product or variant (gift wrap, a custom item) moves no stock, nor does a
+  // gift card: Shopify issues it, nothing leaves the warehouse, and it need not be stocked.
+  const isGiftCard = line.gift_card === true;
+  const hasProduct = line.product_id !== null && line.variant_id !== null && !isGiftCard;
   if (hasProduct && mapped === undefined) {
     await raiseException(tx, {
       kind: 'UNMAPPED_VARIANT',
