@@ -1125,6 +1125,18 @@ describe('exceptions by area', () => {
     expect(all - stock).toBeGreaterThan(0);
   });
 
+  it('answers a kind of exception that does not exist as a bad argument', async () => {
+    for (const caller of [warehouse, finance]) {
+      const answer = await post(
+        caller,
+        '{ openExceptions(area: ACCOUNTING, kind: "NOT_A_KIND") { message } }',
+      );
+
+      expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(answer.errors?.[0]?.message).toMatch(/^kind: "NOT_A_KIND" is not a kind/);
+    }
+  });
+
   it('refuses the warehouse a list of accounting exceptions, by area or kind', async () => {
     const byArea = await post(warehouse, '{ openExceptions(area: ACCOUNTING) { message } }');
     const byKind = await post(
@@ -1144,7 +1156,7 @@ describe('exceptions by area', () => {
     }
   });
 
-  it('lists accounting exceptions to a finance caller without stock:read, and nothing else', async () => {
+  it('lists accounting exceptions only to a finance caller without stock:read', async () => {
     const listed = await kindsListed(financeReader, '{ openExceptions { kind message } }');
     const stock = await post(financeReader, '{ openExceptions(area: STOCK) { kind } }');
 
@@ -1154,7 +1166,7 @@ describe('exceptions by area', () => {
     expect(stock.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
   });
 
-  it("lets neither the warehouse resolve finance's exceptions nor finance the warehouse's", async () => {
+  it("lets neither warehouse resolve finance's exceptions nor finance warehouse's", async () => {
     const resolve = (caller: TestCaller, id: string) =>
       post(
         caller,

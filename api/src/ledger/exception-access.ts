@@ -40,5 +40,8 @@ export function areaRefusal(
 export function resolveRefusalMessage(caller: Caller): string {
   const refused = areas.find((area) => !areasFor(caller, 'resolve').includes(area)) ?? 'stock';
   const rule = exceptionAreaRules[refused].resolve;
-  return `Resolving ${refused} exceptions needs ${describeRule(rule)}, which this caller does not have`;
+  return (
+    `Resolving ${refused} exceptions needs ${describeRule(rule)}, ` +
+    'which this caller does not have'
+  );
 }

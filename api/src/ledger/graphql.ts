@@ -29,7 +29,13 @@ import { Sku } from '../catalogue/entities.ts';
 import type { EventPayloads } from '../platform/events.ts';
 import { MovementKind, StockException, StockLevel, StockMovement } from './entities.ts';
 import { areaRefusal, areasFor, kindsFor, resolveRefusalMessage } from './exception-access.ts';
-import { areaOfKind, kindsOfAreas, resolveException, type ExceptionArea } from './exceptions.ts';
+import {
+  areaOfKind,
+  exceptionKinds,
+  kindsOfAreas,
+  resolveException,
+  type ExceptionArea,
+} from './exceptions.ts';
 import {
   adjustmentReasons,
   adjustStock,
@@ -513,6 +519,14 @@ function kindsToShow(
   kind: string | null,
   area: ExceptionAreaValue | null,
 ): string[] {
+  if (kind !== null && !(exceptionKinds as readonly string[]).includes(kind)) {
+    throw new BadArgumentError(
+      'kind',
+      `"${kind.slice(0, 40)}" is not a kind of exception; the kinds are ` +
+        exceptionKinds.join(', '),
+    );
+  }
+
   const readable = areasFor(caller, 'read');
   const asked: ExceptionArea[] = [
     ...(area === null ? [] : [area]),
