@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 
+import { canonicalJson } from '../../platform/canonical-json.ts';
 import { currencyExponent } from '../../shopify/money.ts';
 import type {
   AccountingDocument,
@@ -332,19 +333,4 @@ function scopeOf(document: AccountingDocument, what: string): string {
 function idempotencyKey(scope: string, body: unknown): string {
   const digest = createHash('sha256').update(canonicalJson(body)).digest('base64url');
   return `${scope}:${digest.slice(0, 32)}`;
-}
-
-/** JSON with object keys sorted, so equal bodies always hash alike. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) {
-    return `[${value.map(canonicalJson).join(',')}]`;
-  }
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, each]) => each !== undefined)
-      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
-      .map(([key, each]) => `${JSON.stringify(key)}:${canonicalJson(each)}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -16,6 +16,7 @@
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 
+import { canonicalJson } from '../../platform/canonical-json.ts';
 import {
   type ChangeRecord,
   type SetQuantitiesPayloadRecord,
@@ -89,23 +90,6 @@ export interface SetQuantitiesResult {
 export function isCompareAndSwapVersion(apiVersion: string): boolean {
   // `unstable` sorts after every dated version, which is what Shopify's unstable is.
   return apiVersion >= compareAndSwapVersion;
-}
-
-/** JSON with object keys sorted, so two equal inputs give equal strings. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) {
-    return `[${value.map(canonicalJson).join(',')}]`;
-  }
-
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, entry]) => entry !== undefined)
-      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
-    const members = entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`);
-    return `{${members.join(',')}}`;
-  }
-
-  return JSON.stringify(value);
 }
 
 function badRequest(message: string, code = 'BAD_REQUEST'): GraphQLError {

@@ -28,6 +28,7 @@ import {
 } from 'graphql';
 import type { Logger } from 'pino';
 
+import { readRequestText } from '../../platform/http-request.ts';
 import { defaultCataloguePath, loadCatalogue } from './catalogue.ts';
 import { LeakyBucket, type ThrottleStatus, actualQueryCost, requestedQueryCost } from './cost.ts';
 import type { SetQuantitiesOutcome } from './inventory.ts';
@@ -166,14 +167,6 @@ function readGraphqlBody(text: string): GraphqlRequestBody | undefined {
         : {},
     operationName: typeof operationName === 'string' ? operationName : undefined,
   };
-}
-
-async function readText(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) {
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function send(response: ServerResponse, status: number, body: unknown, apiVersion?: string): void {
@@ -459,7 +452,7 @@ export async function startShopifySimulator(
       return;
     }
 
-    const answer = await engine.answer(apiVersion, await readText(request));
+    const answer = await engine.answer(apiVersion, await readRequestText(request));
     if (answer.delayMs > 0) {
       await sleep(answer.delayMs);
     }

@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { Logger } from 'pino';
 
+import { readRequestText, requestHeaders } from '../../../platform/http-request.ts';
 import {
   Company,
   type CompanySettings,
@@ -135,23 +136,6 @@ const pathEntities: Record<string, EntityName> = Object.fromEntries(
   entityNames.map((name) => [name.toLowerCase(), name]),
 );
 
-async function readText(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) {
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(textOf(chunk)));
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function headersOf(request: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(request.headers).map(([name, value]) => [
-      name,
-      Array.isArray(value) ? value.join(', ') : (value ?? ''),
-    ]),
-  );
-}
-
 function send(response: ServerResponse, answer: QboAnswer, headers: Record<string, string> = {}) {
   response.statusCode = answer.status;
   response.setHeader('Content-Type', 'application/json;charset=UTF-8');
@@ -241,7 +225,7 @@ export async function createQuickBooksSimulator(
       method: request.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
-      headers: headersOf(request),
+      headers: requestHeaders(request),
       bodyText: text,
       status: 0,
     };
@@ -462,7 +446,7 @@ export async function createQuickBooksSimulator(
 
   const oauthServer = createServer((request, response) => {
     void (async () => {
-      const text = await readText(request);
+      const text = await readRequestText(request);
       const { entry, url } = record('oauth', request, text);
       const answer =
         request.method === 'POST' && url.pathname === '/oauth2/v1/tokens/bearer'
@@ -477,7 +461,7 @@ export async function createQuickBooksSimulator(
   });
 
   const handleApi = async (request: IncomingMessage, response: ServerResponse) => {
-    const text = await readText(request);
+    const text = await readRequestText(request);
     const { entry, url } = record('api', request, text);
     const reply = (answer: QboAnswer, headers: Record<string, string> = {}) => {
       entry.status = answer.status;

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Logger } from 'pino';
 
+import { readRequestText, requestHeaders } from '../../../platform/http-request.ts';
 import { allocateCreditNote, notFound } from './allocations.ts';
 import { saveContacts } from './contacts.ts';
 import {
@@ -167,23 +168,6 @@ const pageSize = 100;
 function problem(status: number, title: string, detail: string): JsonAnswer {
   const body = { Type: null, Title: title, Status: status, Detail: detail };
   return { status, body: { ...body, Instance: randomUUID(), Extensions: {} } };
-}
-
-async function readText(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) {
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function headersOf(request: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(request.headers).map(([name, value]) => [
-      name,
-      Array.isArray(value) ? value.join(', ') : (value ?? ''),
-    ]),
-  );
 }
 
 function send(
@@ -538,7 +522,7 @@ export async function startXeroSimulator(
       method: request.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
-      headers: headersOf(request),
+      headers: requestHeaders(request),
       bodyText: text,
       status: 0,
     };
@@ -548,7 +532,7 @@ export async function startXeroSimulator(
 
   const identity = createServer((request, response) => {
     void (async () => {
-      const text = await readText(request);
+      const text = await readRequestText(request);
       const { entry, url } = record('identity', request, text);
       const answer =
         request.method === 'POST' && url.pathname === '/connect/token'
@@ -565,7 +549,7 @@ export async function startXeroSimulator(
   });
 
   const handleApi = async (request: IncomingMessage, response: ServerResponse) => {
-    const text = await readText(request);
+    const text = await readRequestText(request);
     const { entry, url } = record('api', request, text);
     const reply = (answer: JsonAnswer, headers: Record<string, string> = {}) => {
       entry.status = answer.status;
